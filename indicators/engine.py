@@ -1,0 +1,618 @@
+"""The progress engine: every aggregation rule of DOMAIN.md, implemented once.
+
+`term_progress()` answers, for a term, an as-of point and a scope unit, each
+target's actual and expected figures, completion, status and coverage, and the
+headline and programme counts. It runs a fixed number of SQL queries whatever
+the number of units, years or targets: the targets, the units in scope counted
+by kind, the quotas below the scope (not at the root), and one aggregate over
+the results grouped by (target, year, unit kind).
+
+Rules, in brief:
+- over units: a subtree's figure sums every result entered in it, the scope
+  unit's own entries included; ratios pool numerators and denominators; yes/no
+  targets count the units of the target's level that said yes, over the units
+  of that level in scope;
+- over years: `sum` targets add the years up to the as-of year, `latest`
+  targets take each unit's latest year up to it;
+- expected: pro-rated (term target × elapsed ÷ term length, or the elapsed
+  years' yearly targets), every year, or the final target; percentages are
+  levels, not flows, and are not pro-rated unless a baseline is given;
+- completion = actual ÷ expected (expected ÷ actual when lower is better).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Count, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import (
+    Combine,
+    Direction,
+    Judgement,
+    Level,
+    Measure,
+    Programme,
+    Result,
+    Target,
+    Term,
+    UnitQuota,
+)
+from units.models import Unit
+
+HUNDRED = Decimal(100)
+
+
+class Status(TextChoices):
+    EXCEEDED = "exceeded", _("Exceeded")
+    MET = "met", _("Met")
+    NOT_YET_MET = "not_yet_met", _("Not yet met")
+    NOT_MET = "not_met", _("Not met")
+    NO_DATA = "no_data", _("No data")
+    NO_TARGET = "no_target", _("No target assigned")
+
+
+MET_STATUSES = frozenset({Status.EXCEEDED, Status.MET})
+
+
+class InvalidAsOf(ValueError):
+    """The as-of point is not inside the term."""
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A point of the term: the last reporting year included and the years elapsed.
+
+    A year Y means the end of Y: Y − start year elapsed. The mid-term point is
+    half the term length, inside the year that holds it (2,5 years of a
+    2020–2025 term: 2021, 2022 and half of 2023).
+    """
+
+    year: int
+    elapsed: Decimal
+    term_length: int
+    start_year: int
+    is_mid_term: bool = False
+
+    @property
+    def is_end(self) -> bool:
+        return self.elapsed >= self.term_length
+
+    @property
+    def key(self) -> str:
+        return "mid" if self.is_mid_term else str(self.year)
+
+    def weight(self, year: int) -> Decimal:
+        """How much of a reporting year has elapsed (1 for a full year)."""
+        before = year - self.start_year - 1
+        return max(Decimal(0), min(Decimal(1), self.elapsed - before))
+
+    def years(self) -> range:
+        return range(self.start_year + 1, self.year + 1)
+
+
+def as_of_year(term: Term, year: int) -> AsOf:
+    if year not in term.years:
+        raise InvalidAsOf(year)
+    return AsOf(
+        year=year,
+        elapsed=Decimal(year - term.start_year),
+        term_length=term.length,
+        start_year=term.start_year,
+    )
+
+
+def as_of_mid_term(term: Term) -> AsOf:
+    elapsed = Decimal(term.length) / 2
+    return AsOf(
+        year=term.start_year + math.ceil(elapsed),
+        elapsed=elapsed,
+        term_length=term.length,
+        start_year=term.start_year,
+        is_mid_term=True,
+    )
+
+
+def as_of_points(term: Term) -> list[AsOf]:
+    """Every as-of point a user can pick: each year, with the mid-term point in place."""
+    mid = as_of_mid_term(term)
+    points = []
+    for year in term.years:
+        if year == mid.year:
+            points.append(mid)
+        points.append(as_of_year(term, year))
+    return points
+
+
+def parse_as_of(term: Term, raw: str | None) -> AsOf:
+    """Read `?as_of=`: a year, `mid` or `end`; empty means the mid-term point."""
+    raw = (raw or "").strip().lower()
+    if raw in {"", "mid"}:
+        return as_of_mid_term(term)
+    if raw == "end":
+        return as_of_year(term, term.end_year)
+    if not raw.isdigit():
+        raise InvalidAsOf(raw)
+    return as_of_year(term, int(raw))
+
+
+@dataclass(frozen=True)
+class YearPoint:
+    year: int
+    actual: Decimal | None
+    expected: Decimal | None
+    passed: bool | None
+    reported: int
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    actual: Decimal | None
+    expected: Decimal | None
+    completion: Decimal | None
+    status: Status
+    reported: int
+    in_scope: int
+    numerator: int | None = None
+    denominator: int | None = None
+    years: tuple[YearPoint, ...] = ()
+
+    @property
+    def is_met(self) -> bool:
+        return self.status in MET_STATUSES
+
+    @property
+    def is_judged(self) -> bool:
+        return self.status != Status.NO_TARGET
+
+    @property
+    def coverage(self) -> Decimal | None:
+        return Decimal(self.reported) / self.in_scope if self.in_scope else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """ "9/10": targets met or exceeded, over the targets judged."""
+
+    met: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: Iterable[TargetProgress]) -> Tally:
+        judged = [row for row in rows if row.is_judged]
+        return cls(met=sum(row.is_met for row in judged), total=len(judged))
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    programme: Programme
+    targets: list[TargetProgress]
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Progress:
+    term: Term
+    as_of: AsOf
+    scope: Unit
+    targets: list[TargetProgress]
+    headline: Tally
+    programmes: list[ProgrammeProgress] = field(default_factory=list)
+
+    @property
+    def headline_targets(self) -> list[TargetProgress]:
+        return [row for row in self.targets if row.target.is_headline]
+
+    def for_target(self, target_id: int) -> TargetProgress:
+        return next(row for row in self.targets if row.target.pk == target_id)
+
+
+class Plan(NamedTuple):
+    """The figures a target (or a unit's quotas) sets: for the term and per year."""
+
+    term: Decimal | None
+    yearly: Decimal | None
+    per_year: dict[int, Decimal]
+
+    def for_year(self, year: int) -> Decimal | None:
+        return self.per_year.get(year, self.yearly)
+
+    @property
+    def final(self) -> Decimal | None:
+        return self.term if self.term is not None else self.yearly
+
+    @property
+    def is_empty(self) -> bool:
+        return self.term is None and self.yearly is None and not self.per_year
+
+
+class Sums(NamedTuple):
+    """Aggregates of a (target, year) over one group of units."""
+
+    reported: int = 0
+    value: int = 0
+    numerator: int = 0
+    denominator: int = 0
+    yes: int = 0
+    # Changes of each unit's latest figure, for `latest` targets.
+    d_value: int = 0
+    d_numerator: int = 0
+    d_denominator: int = 0
+    d_yes: int = 0
+    d_units: int = 0
+    d_inactive_units: int = 0
+
+    def __add__(self, other: Sums) -> Sums:  # type: ignore[override]
+        return Sums(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
+
+
+AGGREGATE_SQL = """
+SELECT target_id, year, kind, is_active, is_top,
+       COUNT(*),
+       COALESCE(SUM(value), 0), COALESCE(SUM(numerator), 0), COALESCE(SUM(denominator), 0),
+       SUM(yes),
+       COALESCE(SUM(value - COALESCE(prev_value, 0)), 0),
+       COALESCE(SUM(numerator - COALESCE(prev_numerator, 0)), 0),
+       COALESCE(SUM(denominator - COALESCE(prev_denominator, 0)), 0),
+       SUM(yes - COALESCE(prev_yes, 0)),
+       SUM(CASE WHEN prev_year IS NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN prev_year IS NULL AND NOT is_active THEN 1 ELSE 0 END)
+FROM (
+    SELECT r.target_id, r.year, u.kind, u.is_active,
+           CASE WHEN u.id = %(top)s THEN 1 ELSE 0 END AS is_top,
+           r.value, r.numerator, r.denominator,
+           CASE WHEN r.flag THEN 1 ELSE 0 END AS yes,
+           LAG(r.year) OVER w AS prev_year,
+           LAG(r.value) OVER w AS prev_value,
+           LAG(r.numerator) OVER w AS prev_numerator,
+           LAG(r.denominator) OVER w AS prev_denominator,
+           LAG(CASE WHEN r.flag THEN 1 ELSE 0 END) OVER w AS prev_yes
+    FROM {result} r
+    JOIN {unit} u ON u.id = r.unit_id
+    JOIN {target} t ON t.id = r.target_id
+    WHERE t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s
+    WINDOW w AS (PARTITION BY r.target_id, r.unit_id ORDER BY r.year)
+) AS rows_in_scope
+GROUP BY target_id, year, kind, is_active, is_top
+"""
+
+
+class Group(NamedTuple):
+    kind: str
+    is_active: bool
+    is_top: bool
+
+
+def _result_sums(
+    *, term: Term, scope: Unit, as_of: AsOf
+) -> dict[int, dict[int, dict[Group, Sums]]]:
+    """One query: per target, per year, per group of units, the sums of the results."""
+    sql = AGGREGATE_SQL.format(
+        result=connection.ops.quote_name(Result._meta.db_table),
+        unit=connection.ops.quote_name(Unit._meta.db_table),
+        target=connection.ops.quote_name(Target._meta.db_table),
+    )
+    params = {
+        "top": term.root_unit_id,
+        "term": term.pk,
+        "path": scope.path + "%",
+        "year": as_of.year,
+    }
+    sums: dict[int, dict[int, dict[Group, Sums]]] = defaultdict(lambda: defaultdict(dict))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for target_id, year, kind, is_active, is_top, *figures in cursor.fetchall():
+            group = Group(kind, bool(is_active), bool(is_top))
+            sums[target_id][year][group] = Sums(*(int(figure or 0) for figure in figures))
+    return sums
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a scope holds, counted by kind, for coverage and yes/no denominators."""
+
+    unit: Unit
+    holds_top: bool
+    active_by_kind: dict[str, int]
+
+    def units_of(self, level: Level) -> int:
+        kinds = level.kinds
+        if kinds is None:
+            return int(self.holds_top)
+        return sum(count for kind, count in self.active_by_kind.items() if kind in kinds)
+
+    @staticmethod
+    def counts(level: Level, group: Group) -> bool:
+        """Whether a group of units belongs to a target's level (for coverage and yes/no)."""
+        kinds = level.kinds
+        if kinds is None:
+            return group.is_top
+        return not group.is_top and group.kind in kinds
+
+
+def _scope(term: Term, scope: Unit) -> Scope:
+    rows = (
+        Unit.objects.subtree(scope)
+        .active()
+        .exclude(pk=term.root_unit_id)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Scope(
+        unit=scope,
+        holds_top=scope.pk == term.root_unit_id,
+        active_by_kind={row["kind"]: row["n"] for row in rows},
+    )
+
+
+def _plans(term: Term, targets: list[Target], scope: Unit) -> dict[int, Plan]:
+    """Each target's plan for the scope: the resolution's at the root, quotas below it.
+
+    Below the root, the scope unit's own quotas are its plan; failing those, the
+    sum of the quotas of the units below it. A percentage applies at any scope.
+    """
+    plans = {}
+    for target in targets:
+        per_year = {row.year: row.value for row in target.year_values.all()}
+        plans[target.pk] = Plan(target.term_target, target.yearly_target, per_year)
+    if scope.pk == term.root_unit_id:
+        return plans
+    own: dict[int, list[UnitQuota]] = defaultdict(list)
+    below: dict[int, list[UnitQuota]] = defaultdict(list)
+    for quota in UnitQuota.objects.filter(
+        target__term=term, unit__path__startswith=scope.path
+    ).only("target_id", "unit_id", "year", "value"):
+        (own if quota.unit_id == scope.pk else below)[quota.target_id].append(quota)
+    by_id = {target.pk: target for target in targets}
+    for target_id, target in by_id.items():
+        quotas = own.get(target_id) or ([] if target.in_percent else below.get(target_id))
+        if quotas:
+            plans[target_id] = _quota_plan(quotas)
+        elif not target.in_percent:
+            plans[target_id] = Plan(None, None, {})
+    return plans
+
+
+def _quota_plan(quotas: list[UnitQuota]) -> Plan:
+    term_total: Decimal | None = None
+    per_year: dict[int, Decimal] = defaultdict(Decimal)
+    for quota in quotas:
+        if quota.year is None:
+            term_total = (term_total or Decimal(0)) + quota.value
+        else:
+            per_year[quota.year] += quota.value
+    return Plan(term_total, None, dict(per_year))
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return Decimal(part) * HUNDRED / whole if whole else None
+
+
+class _Figure(NamedTuple):
+    actual: Decimal | None
+    numerator: int | None
+    denominator: int | None
+    reported: int
+
+
+def _year_figures(
+    target: Target, years: dict[int, dict[Group, Sums]], as_of: AsOf, scope: Scope
+) -> dict[int, _Figure]:
+    """The target's figure at the end of each elapsed year, over the whole scope."""
+    level = Level(target.level)
+    figures: dict[int, _Figure] = {}
+    running = Sums()
+    running_level = Sums()
+    for year in as_of.years():
+        groups = years.get(year, {})
+        every = sum(groups.values(), Sums())
+        own = sum((s for g, s in groups.items() if scope.counts(level, g)), Sums())
+        if target.combine == Combine.SUM:
+            reported = own.reported
+            if target.measure == Measure.COUNT:
+                figure = _Figure(Decimal(every.value), None, None, reported)
+            else:
+                figure = _Figure(
+                    _percent(every.numerator, every.denominator),
+                    every.numerator,
+                    every.denominator,
+                    reported,
+                )
+            if not every.reported:
+                figure = _Figure(None, None, None, 0)
+        else:
+            running = running + every
+            running_level = running_level + own
+            reported = running_level.d_units
+            if not running.d_units:
+                figure = _Figure(None, None, None, 0)
+            elif target.measure == Measure.COUNT:
+                figure = _Figure(Decimal(running.d_value), None, None, reported)
+            elif target.measure == Measure.RATIO:
+                figure = _Figure(
+                    _percent(running.d_numerator, running.d_denominator),
+                    running.d_numerator,
+                    running.d_denominator,
+                    reported,
+                )
+            else:
+                # Units that left the tree still count where they reported.
+                units = scope.units_of(level) + running_level.d_inactive_units
+                yes = running_level.d_yes
+                actual = _percent(yes, units) if target.in_percent else Decimal(yes)
+                figure = _Figure(actual if units else None, yes, units, reported)
+        figures[year] = figure
+    return figures
+
+
+def _total(target: Target, figures: dict[int, _Figure], as_of: AsOf) -> _Figure:
+    """The figure at the as-of point: the years' sum for flows, the last stock otherwise."""
+    if target.combine == Combine.LATEST:
+        return figures[as_of.year]
+    with_data = [figure for figure in figures.values() if figure.actual is not None]
+    if not with_data:
+        return _Figure(None, None, None, figures[as_of.year].reported)
+    if target.measure == Measure.COUNT:
+        return _Figure(
+            sum((figure.actual for figure in with_data), Decimal(0)),
+            None,
+            None,
+            figures[as_of.year].reported,
+        )
+    numerator = sum(figure.numerator for figure in with_data)
+    denominator = sum(figure.denominator for figure in with_data)
+    return _Figure(
+        _percent(numerator, denominator), numerator, denominator, figures[as_of.year].reported
+    )
+
+
+def _is_flow(target: Target) -> bool:
+    """A flow adds up over the years; a percentage or a stock is a level."""
+    return target.combine == Combine.SUM and not target.in_percent
+
+
+def _expected_for_year(target: Target, plan: Plan, as_of: AsOf, year: int) -> Decimal | None:
+    value = plan.for_year(year)
+    if value is None:
+        return None
+    return value * as_of.weight(year) if _is_flow(target) else value
+
+
+def _expected(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
+    if plan.is_empty:
+        return None
+    if target.judgement == Judgement.EVERY_YEAR:
+        if _is_flow(target):
+            yearly = [_expected_for_year(target, plan, as_of, year) for year in as_of.years()]
+            return None if None in yearly else sum(yearly, Decimal(0))
+        return plan.for_year(as_of.year)
+    if target.judgement == Judgement.FINAL or as_of.is_end:
+        return plan.final
+    # Pro-rated.
+    share = as_of.elapsed / as_of.term_length
+    if _is_flow(target):
+        if plan.term is not None:
+            return plan.term * share
+        yearly = [_expected_for_year(target, plan, as_of, year) for year in as_of.years()]
+        return None if None in yearly else sum(yearly, Decimal(0))
+    final = plan.final
+    if final is None:
+        return None
+    if target.baseline is not None:
+        return target.baseline + (final - target.baseline) * share
+    return final if target.in_percent else final * share
+
+
+def _passes(direction: str, actual: Decimal, expected: Decimal) -> bool:
+    return actual >= expected if direction == Direction.AT_LEAST else actual <= expected
+
+
+def _completion(direction: str, actual: Decimal, expected: Decimal) -> Decimal | None:
+    if direction == Direction.AT_LEAST:
+        return actual / expected if expected else None
+    # "At most 0" has no meaningful rate: the status alone tells.
+    return expected / actual if actual and expected else None
+
+
+def _status(
+    target: Target, actual: Decimal | None, expected: Decimal | None, years_ok: bool, as_of: AsOf
+) -> Status:
+    if expected is None:
+        return Status.NO_TARGET
+    if actual is None:
+        return Status.NO_DATA
+    if not years_ok or not _passes(target.direction, actual, expected):
+        return Status.NOT_MET if as_of.is_end else Status.NOT_YET_MET
+    return Status.MET if actual == expected else Status.EXCEEDED
+
+
+def target_progress(
+    target: Target,
+    *,
+    plan: Plan,
+    sums: dict[int, dict[Group, Sums]],
+    as_of: AsOf,
+    scope: Scope,
+) -> TargetProgress:
+    """Progress of one target from its plan and its result sums (no query)."""
+    figures = _year_figures(target, sums, as_of, scope)
+    total = _total(target, figures, as_of)
+    expected = _expected(target, plan, as_of)
+    points = []
+    years_ok = True
+    for year, figure in figures.items():
+        year_expected = _expected_for_year(target, plan, as_of, year)
+        passed = None
+        if figure.actual is not None and year_expected is not None:
+            passed = _passes(target.direction, figure.actual, year_expected)
+        if target.judgement == Judgement.EVERY_YEAR and passed is False:
+            years_ok = False
+        points.append(YearPoint(year, figure.actual, year_expected, passed, figure.reported))
+    actual = total.actual
+    completion = (
+        _completion(target.direction, actual, expected)
+        if actual is not None and expected is not None
+        else None
+    )
+    return TargetProgress(
+        target=target,
+        actual=actual,
+        expected=expected,
+        completion=completion,
+        status=_status(target, actual, expected, years_ok, as_of),
+        reported=total.reported,
+        in_scope=scope.units_of(Level(target.level)),
+        numerator=total.numerator,
+        denominator=total.denominator,
+        years=tuple(points),
+    )
+
+
+def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Progress:
+    """Where the term's resolution stands at `as_of`, for `scope` and its subtree."""
+    scope = scope or term.root_unit
+    if not scope.is_in(term.root_unit):
+        raise ValueError(f"{scope} is not under {term.root_unit}")
+    targets = list(
+        term.targets.select_related("programme")
+        .prefetch_related("year_values")
+        .order_by("order", "pk")
+    )
+    plans = _plans(term, targets, scope)
+    held = _scope(term, scope)
+    sums = _result_sums(term=term, scope=scope, as_of=as_of)
+    rows = [
+        target_progress(
+            target, plan=plans[target.pk], sums=sums.get(target.pk, {}), as_of=as_of, scope=held
+        )
+        for target in targets
+    ]
+    programmes: dict[int, ProgrammeProgress] = {}
+    for row in rows:
+        programme = row.target.programme
+        if programme is None:
+            continue
+        if programme.pk not in programmes:
+            programmes[programme.pk] = ProgrammeProgress(programme, [], Tally(0, 0))
+        programmes[programme.pk].targets.append(row)
+    programme_rows = [
+        ProgrammeProgress(entry.programme, entry.targets, Tally.of(entry.targets))
+        for entry in sorted(programmes.values(), key=lambda p: (p.programme.order, p.programme.pk))
+    ]
+    return Progress(
+        term=term,
+        as_of=as_of,
+        scope=scope,
+        targets=rows,
+        headline=Tally.of(row for row in rows if row.target.is_headline),
+        programmes=programme_rows,
+    )

@@ -1,0 +1,179 @@
+"""The organisation tree: the committee that owns a resolution and its units.
+
+The tree is a materialised path (as in Wagtail): every unit's `path` is its
+parent's path followed by its own id, base-36, in fixed-width steps. A subtree
+is then one indexed prefix filter, whatever the depth, and the ancestor of a
+unit at any depth is a prefix of its path.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+STEP = 6
+ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def path_step(number: int) -> str:
+    """Encode an id as one fixed-width, sortable path step."""
+    if number < 0 or number >= len(ALPHABET) ** STEP:
+        raise ValueError(f"id {number} does not fit in a path step")
+    digits = []
+    for _position in range(STEP):
+        number, remainder = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[remainder])
+    return "".join(reversed(digits))
+
+
+class Kind(models.TextChoices):
+    BLOC = "bloc", _("Bloc Party committee")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Grassroots Party committee")
+    GRASSROOTS_CELL = "grassroots_cell", _("Grassroots Party cell")
+    SUB_COMMITTEE = "sub_committee", _("Sub-committee")
+    CELL = "cell", _("Party cell")
+
+
+GRASSROOTS_KINDS = frozenset({Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL})
+CELL_KINDS = frozenset({Kind.GRASSROOTS_CELL, Kind.CELL})
+ORGANISATION_KINDS = frozenset(
+    {Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL, Kind.SUB_COMMITTEE, Kind.CELL}
+)
+
+
+class Sector(models.TextChoices):
+    AGENCY = "agency", _("Agency")
+    PUBLIC_SERVICE = "public_service", _("Public service unit")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, unit: Unit) -> UnitQuerySet:
+        """The unit and every unit below it: one indexed prefix filter."""
+        return self.filter(path__startswith=unit.path)
+
+    def descendants(self, unit: Unit) -> UnitQuerySet:
+        return self.subtree(unit).exclude(pk=unit.pk)
+
+    def ancestors(self, unit: Unit) -> UnitQuerySet:
+        prefixes = [unit.path[:end] for end in range(STEP, len(unit.path), STEP)]
+        return self.filter(path__in=prefixes).order_by("path")
+
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+    def grassroots(self) -> UnitQuerySet:
+        return self.filter(kind__in=GRASSROOTS_KINDS)
+
+    def in_tree_order(self) -> UnitQuerySet:
+        return self.order_by("path")
+
+
+class Unit(models.Model):
+    name = models.CharField(_("name"), max_length=255)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("Short unique code, used in imports.")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(_("tree path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=1)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick when the unit is dissolved or merged; its past results stay attached to it."
+        ),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            if self.pk is None:
+                # The path holds the id, which the database gives on insert.
+                self.path = f"~{uuid.uuid4().hex}"
+                super().save(*args, **kwargs)
+                self._set_path()
+                super().save(update_fields=["path", "depth"])
+                return
+            previous = Unit.objects.filter(pk=self.pk).values_list("path", "parent_id").first()
+            super().save(*args, **kwargs)
+            if previous and previous[1] != self.parent_id:
+                self._move_subtree(old_path=previous[0])
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:unit", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk:
+            parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True)
+            if parent_path and parent_path[0].startswith(self.path):
+                raise ValidationError(
+                    {"parent": _("A unit cannot be placed under itself or one of its own units.")}
+                )
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.kind in GRASSROOTS_KINDS
+
+    def is_in(self, ancestor: Unit) -> bool:
+        return self.path.startswith(ancestor.path)
+
+    def ancestor_path(self, depth: int) -> str:
+        return self.path[: depth * STEP]
+
+    def _set_path(self) -> None:
+        parent_path = self.parent.path if self.parent_id else ""
+        self.path = parent_path + path_step(self.pk)
+        self.depth = len(self.path) // STEP
+
+    def _move_subtree(self, *, old_path: str) -> None:
+        self._set_path()
+        Unit.objects.filter(path__startswith=old_path).update(
+            path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
+            depth=models.F("depth") + (len(self.path) - len(old_path)) // STEP,
+        )
+
+
+class User(AbstractUser):
+    """A login; staff of a unit see that unit's subtree, leaders see everything."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The user sees and enters data for this unit and the units below it."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
