@@ -30,7 +30,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, TextChoices
+from django.db.models import Count, TextChoices, Value
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import (
@@ -45,7 +46,7 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
-from units.models import Unit
+from units.models import STEP, Unit
 
 HUNDRED = Decimal(100)
 
@@ -255,7 +256,7 @@ class Sums(NamedTuple):
 
 
 AGGREGATE_SQL = """
-SELECT target_id, year, kind, is_active, is_top,
+SELECT branch, target_id, year, kind, is_active, is_top,
        COUNT(*),
        COALESCE(SUM(value), 0), COALESCE(SUM(numerator), 0), COALESCE(SUM(denominator), 0),
        SUM(yes),
@@ -266,7 +267,7 @@ SELECT target_id, year, kind, is_active, is_top,
        SUM(CASE WHEN prev_year IS NULL THEN 1 ELSE 0 END),
        SUM(CASE WHEN prev_year IS NULL AND NOT is_active THEN 1 ELSE 0 END)
 FROM (
-    SELECT r.target_id, r.year, u.kind, u.is_active,
+    SELECT {branch} AS branch, r.target_id, r.year, u.kind, u.is_active,
            CASE WHEN u.id = %(top)s THEN 1 ELSE 0 END AS is_top,
            r.value, r.numerator, r.denominator,
            CASE WHEN r.flag THEN 1 ELSE 0 END AS yes,
@@ -278,10 +279,10 @@ FROM (
     FROM {result} r
     JOIN {unit} u ON u.id = r.unit_id
     JOIN {target} t ON t.id = r.target_id
-    WHERE t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s
+    WHERE t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s {only_target}
     WINDOW w AS (PARTITION BY r.target_id, r.unit_id ORDER BY r.year)
 ) AS rows_in_scope
-GROUP BY target_id, year, kind, is_active, is_top
+GROUP BY branch, target_id, year, kind, is_active, is_top
 """
 
 
@@ -291,27 +292,41 @@ class Group(NamedTuple):
     is_top: bool
 
 
+# Sums of one target: per year, per group of units.
+TargetSums = dict[int, dict[Group, Sums]]
+
+
 def _result_sums(
-    *, term: Term, scope: Unit, as_of: AsOf
-) -> dict[int, dict[int, dict[Group, Sums]]]:
-    """One query: per target, per year, per group of units, the sums of the results."""
+    *, term: Term, scope: Unit, as_of: AsOf, target: Target | None = None, by_branch: bool = False
+) -> dict[str, dict[int, TargetSums]]:
+    """One query: per branch, target, year and group of units, the sums of the results.
+
+    A branch is a unit directly below the scope, named by its path (with
+    `by_branch`); otherwise the whole scope is one branch, "".
+    """
+    branch = f"SUBSTR(u.path, 1, {(scope.depth + 1) * STEP:d})" if by_branch else "''"
     sql = AGGREGATE_SQL.format(
         result=connection.ops.quote_name(Result._meta.db_table),
         unit=connection.ops.quote_name(Unit._meta.db_table),
         target=connection.ops.quote_name(Target._meta.db_table),
+        branch=branch,
+        only_target="AND r.target_id = %(target)s" if target is not None else "",
     )
     params = {
         "top": term.root_unit_id,
         "term": term.pk,
         "path": scope.path + "%",
         "year": as_of.year,
+        "target": target.pk if target is not None else None,
     }
-    sums: dict[int, dict[int, dict[Group, Sums]]] = defaultdict(lambda: defaultdict(dict))
+    sums: dict[str, dict[int, TargetSums]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict))
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for target_id, year, kind, is_active, is_top, *figures in cursor.fetchall():
+        for path, target_id, year, kind, is_active, is_top, *figures in cursor.fetchall():
             group = Group(kind, bool(is_active), bool(is_top))
-            sums[target_id][year][group] = Sums(*(int(figure or 0) for figure in figures))
+            sums[path][target_id][year][group] = Sums(*(int(figure or 0) for figure in figures))
     return sums
 
 
@@ -338,48 +353,57 @@ class Scope:
         return not group.is_top and group.kind in kinds
 
 
-def _scope(term: Term, scope: Unit) -> Scope:
+def _active_units_by_kind(
+    term: Term, scope: Unit, *, by_branch: bool = False
+) -> dict[str, dict[str, int]]:
+    """One query: active units below the term's committee, per branch and kind."""
     rows = (
         Unit.objects.subtree(scope)
         .active()
         .exclude(pk=term.root_unit_id)
-        .values("kind")
+        .annotate(branch=Substr("path", 1, (scope.depth + 1) * STEP) if by_branch else Value(""))
+        .values("branch", "kind")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return Scope(
-        unit=scope,
-        holds_top=scope.pk == term.root_unit_id,
-        active_by_kind={row["kind"]: row["n"] for row in rows},
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        counts[row["branch"]][row["kind"]] = row["n"]
+    return counts
+
+
+def _resolution_plan(target: Target) -> Plan:
+    per_year = {row.year: row.value for row in target.year_values.all()}
+    return Plan(target.term_target, target.yearly_target, per_year)
+
+
+def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[UnitQuota]:
+    """One query: the quotas assigned in the scope's subtree."""
+    quotas = UnitQuota.objects.filter(target__term=term, unit__path__startswith=scope.path)
+    if target is not None:
+        quotas = quotas.filter(target=target)
+    return list(
+        quotas.only("target_id", "unit_id", "unit__path", "year", "value").select_related("unit")
     )
 
 
-def _plans(term: Term, targets: list[Target], scope: Unit) -> dict[int, Plan]:
-    """Each target's plan for the scope: the resolution's at the root, quotas below it.
+def _plan_for(
+    target: Target, *, resolution: Plan, unit: Unit, is_root: bool, quotas: list[UnitQuota]
+) -> Plan:
+    """The target's plan for a unit: the resolution's at the root, quotas below it.
 
-    Below the root, the scope unit's own quotas are its plan; failing those, the
-    sum of the quotas of the units below it. A percentage applies at any scope.
+    Below the root, the unit's own quotas are its plan; failing those, the sum
+    of the quotas of the units below it. A percentage applies at any scope.
+    `quotas` holds the target's quotas of the unit's subtree (or more).
     """
-    plans = {}
-    for target in targets:
-        per_year = {row.year: row.value for row in target.year_values.all()}
-        plans[target.pk] = Plan(target.term_target, target.yearly_target, per_year)
-    if scope.pk == term.root_unit_id:
-        return plans
-    own: dict[int, list[UnitQuota]] = defaultdict(list)
-    below: dict[int, list[UnitQuota]] = defaultdict(list)
-    for quota in UnitQuota.objects.filter(
-        target__term=term, unit__path__startswith=scope.path
-    ).only("target_id", "unit_id", "year", "value"):
-        (own if quota.unit_id == scope.pk else below)[quota.target_id].append(quota)
-    by_id = {target.pk: target for target in targets}
-    for target_id, target in by_id.items():
-        quotas = own.get(target_id) or ([] if target.in_percent else below.get(target_id))
-        if quotas:
-            plans[target_id] = _quota_plan(quotas)
-        elif not target.in_percent:
-            plans[target_id] = Plan(None, None, {})
-    return plans
+    if is_root:
+        return resolution
+    mine = [q for q in quotas if q.target_id == target.pk and q.unit.path.startswith(unit.path)]
+    own = [quota for quota in mine if quota.unit_id == unit.pk]
+    below = [] if target.in_percent else [q for q in mine if q.unit_id != unit.pk]
+    if own or below:
+        return _quota_plan(own or below)
+    return resolution if target.in_percent else Plan(None, None, {})
 
 
 def _quota_plan(quotas: list[UnitQuota]) -> Plan:
@@ -577,22 +601,38 @@ def target_progress(
     )
 
 
-def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Progress:
-    """Where the term's resolution stands at `as_of`, for `scope` and its subtree."""
+def _check_scope(term: Term, scope: Unit | None) -> Unit:
     scope = scope or term.root_unit
     if not scope.is_in(term.root_unit):
         raise ValueError(f"{scope} is not under {term.root_unit}")
+    return scope
+
+
+def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Progress:
+    """Where the term's resolution stands at `as_of`, for `scope` and its subtree."""
+    scope = _check_scope(term, scope)
+    is_root = scope.pk == term.root_unit_id
     targets = list(
         term.targets.select_related("programme")
         .prefetch_related("year_values")
         .order_by("order", "pk")
     )
-    plans = _plans(term, targets, scope)
-    held = _scope(term, scope)
-    sums = _result_sums(term=term, scope=scope, as_of=as_of)
+    quotas = [] if is_root else _quotas(term, scope)
+    held = Scope(scope, is_root, _active_units_by_kind(term, scope).get("", {}))
+    sums = _result_sums(term=term, scope=scope, as_of=as_of).get("", {})
     rows = [
         target_progress(
-            target, plan=plans[target.pk], sums=sums.get(target.pk, {}), as_of=as_of, scope=held
+            target,
+            plan=_plan_for(
+                target,
+                resolution=_resolution_plan(target),
+                unit=scope,
+                is_root=is_root,
+                quotas=quotas,
+            ),
+            sums=sums.get(target.pk, {}),
+            as_of=as_of,
+            scope=held,
         )
         for target in targets
     ]
@@ -616,3 +656,44 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
         headline=Tally.of(row for row in rows if row.target.is_headline),
         programmes=programme_rows,
     )
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """One target's progress for one unit (and its subtree)."""
+
+    unit: Unit
+    progress: TargetProgress
+
+
+def target_breakdown(
+    *, term: Term, target: Target, as_of: AsOf, scope: Unit | None = None
+) -> list[UnitProgress]:
+    """The target's progress for each unit directly below the scope, in tree order.
+
+    From the root these are the grassroots organisations. Each unit is judged
+    against its own quotas (or a percentage target). Five queries whatever the
+    number of units: the units, their counts by kind, the quotas, the results
+    and the target's per-year values.
+    """
+    scope = _check_scope(term, scope)
+    children = list(Unit.objects.filter(parent=scope).order_by("order", "name"))
+    counts = _active_units_by_kind(term, scope, by_branch=True)
+    quotas = _quotas(term, scope, target)
+    sums = _result_sums(term=term, scope=scope, as_of=as_of, target=target, by_branch=True)
+    resolution = _resolution_plan(target)
+    return [
+        UnitProgress(
+            unit=child,
+            progress=target_progress(
+                target,
+                plan=_plan_for(
+                    target, resolution=resolution, unit=child, is_root=False, quotas=quotas
+                ),
+                sums=sums.get(child.path, {}).get(target.pk, {}),
+                as_of=as_of,
+                scope=Scope(child, False, counts.get(child.path, {})),
+            ),
+        )
+        for child in children
+    ]

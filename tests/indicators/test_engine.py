@@ -11,6 +11,7 @@ from indicators.engine import (
     as_of_points,
     as_of_year,
     parse_as_of,
+    target_breakdown,
     term_progress,
 )
 from indicators.models import Combine, Direction, Judgement, Level, Measure
@@ -330,3 +331,36 @@ def test_engine_runs_a_fixed_number_of_queries(django_assert_num_queries, scope_
         term = type(term).objects.select_related("root_unit").get(pk=term.pk)
         with django_assert_num_queries(expected_queries):
             term_progress(term=term, as_of=as_of_year(term, 2023), scope=scope)
+
+
+def test_breakdown_judges_each_unit_below_the_scope_against_its_quotas():
+    root, (a, b, c) = make_tree(3)
+    cell = make_unit(parent=a, kind=Kind.CELL)
+    term = make_term(root)
+    target = make_target(term, term_target=3200)
+    make_quota(target, a, 10)
+    make_quota(target, b, 2)
+    make_result(target, a, 2021, value=3)
+    make_result(target, cell, 2022, value=4)
+    make_result(target, b, 2021, value=1)
+    make_result(target, root, 2021, value=50)  # the committee's own: in no unit's row
+    rows = {
+        row.unit: row.progress
+        for row in target_breakdown(term=term, target=target, as_of=as_of_mid_term(term))
+    }
+    assert list(rows) == [a, b, c]
+    assert (rows[a].actual, rows[a].expected, rows[a].status) == (7, 5, Status.EXCEEDED)
+    assert (rows[b].actual, rows[b].expected, rows[b].status) == (1, 1, Status.MET)
+    assert rows[c].status == Status.NO_TARGET
+    assert (rows[a].reported, rows[a].in_scope) == (0, 1)  # nothing entered for 2023 yet
+    below = target_breakdown(term=term, target=target, as_of=as_of_mid_term(term), scope=a)
+    assert [(row.unit, row.progress.actual) for row in below] == [(cell, 4)]
+
+
+def test_breakdown_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    for size in (2, 9):
+        term, _units = build_sized_term(grassroots=size, cells=2, targets=3, years=2)
+        term = type(term).objects.select_related("root_unit").get(pk=term.pk)
+        for target in term.targets.all():
+            with django_assert_num_queries(5):
+                target_breakdown(term=term, target=target, as_of=as_of_year(term, 2022))
