@@ -375,6 +375,12 @@ class Result(models.Model):
         default=False,
         help_text=_("An estimate for the current year (ước thực hiện)."),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised by every save; a form opened on an older version is refused."),
+    )
     note = models.TextField(_("note"), blank=True)
     evidence = models.CharField(
         _("evidence"), max_length=255, blank=True, help_text=_("Document number or reference.")
@@ -493,3 +499,46 @@ class Result(models.Model):
         if self.numerator is not None:
             return (self.numerator, self.denominator)
         return self.flag
+
+
+class YearState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+
+
+class UnitYear(models.Model):
+    """The entry workflow of one unit's year: draft → submitted → approved.
+
+    An approved year locks the results of the unit and of every unit below it
+    for that year, for clerks; a reviewer may reopen it with a recorded reason.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=YearState.choices, default=YearState.DRAFT
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("unit year")
+        verbose_name_plural = _("unit years")
+        ordering = ["unit__path", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="unityear_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.year}"
