@@ -7,7 +7,7 @@ PORT ?= 8000
 POSTGRES_URL ?= postgres://root@127.0.0.1:5432/root
 DEV_ENV := DEBUG=true
 
-.PHONY: install run migrate demo test test-postgres lint format messages clean
+.PHONY: install run serve migrate demo test test-postgres lint format messages clean bench screenshots
 
 install: $(STAMP)
 
@@ -27,9 +27,23 @@ demo: migrate
 run: demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+## make serve: production serving, gunicorn + whitenoise on $(BIND) (HTTPS goes in front).
+## Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment; DEBUG stays off.
+WORKERS ?= 3
+BIND ?= 127.0.0.1:$(PORT)
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn config.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile -
+
 ## make test: the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: install
 	$(BIN)/pytest
+
+## make screenshots: each dashboard page at desktop and phone width, into docs/screenshots/
+screenshots: install
+	$(BIN)/pytest tests/browser/screenshots.py -q -p no:cacheprovider
 
 test-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest
@@ -42,6 +56,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make bench: the performance figures, S and L, on the local PostgreSQL (a database of its own)
+bench: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://root@127.0.0.1:5432/nqtracker_bench} $(BIN)/python -m benchmarks $(SIZES)
 
 ## make messages: refresh and compile the translations (needs GNU gettext)
 messages: install

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from reports.export_views import print_summary
+
 admin.site.site_header = admin.site.site_title = "Theo dõi Nghị quyết Đại hội"
 
 urlpatterns = [
@@ -11,5 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("exports/", include("reports.export_urls")),
+    path("entry/", include("indicators.urls")),
+    path("reports/print/", print_summary, name="print_report"),
     path("", include("reports.urls")),
 ]

@@ -33,6 +33,7 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
+from indicators.rollup import rollup_batch, rollup_refresh_term
 from units import roles
 from units.models import Kind, Sector, Unit
 
@@ -340,10 +341,12 @@ def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
 def demo_load(*, password: str | None = None) -> DemoReport:
     """Load (or reload) the demo term; running it twice leaves the same data."""
     builder = DemoBuilder()
-    builder.build_units()
-    builder.build_term()
-    builder.clear()
-    builder.build_results()
+    with rollup_batch():
+        builder.build_units()
+        builder.build_term()
+        builder.clear()
+        builder.build_results()
+    rollup_refresh_term(builder.term)
     password = password or secrets.token_urlsafe(12)
     demo_users(root=builder.root, clerk_unit=builder.grassroots[0], password=password)
     return DemoReport(

@@ -42,6 +42,7 @@ from indicators.models import (
     Measure,
     Programme,
     Result,
+    ResultRollup,
     Target,
     Term,
     UnitQuota,
@@ -255,8 +256,10 @@ class Sums(NamedTuple):
         return Sums(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
 
 
-AGGREGATE_SQL = """
-SELECT branch, target_id, year, kind, is_active, is_top,
+# The sums of a group of results, over rows that carry the previous year's
+# figure of the same unit and target (prev_*), so that `latest` targets can
+# add up changes of each unit's latest figure.
+SUMS_SQL = """
        COUNT(*),
        COALESCE(SUM(value), 0), COALESCE(SUM(numerator), 0), COALESCE(SUM(denominator), 0),
        SUM(yes),
@@ -266,9 +269,18 @@ SELECT branch, target_id, year, kind, is_active, is_top,
        SUM(yes - COALESCE(prev_yes, 0)),
        SUM(CASE WHEN prev_year IS NULL THEN 1 ELSE 0 END),
        SUM(CASE WHEN prev_year IS NULL AND NOT is_active THEN 1 ELSE 0 END)
-FROM (
+"""
+SUM_COLUMNS = [
+    "reported", "value", "numerator", "denominator", "yes", "d_value", "d_numerator",
+    "d_denominator", "d_yes", "d_units", "d_inactive_units",
+]  # fmt: skip
+
+# Every result with the previous year's figure of its unit. The window sees
+# every year of a unit, so filtering by year or by path afterwards (in WHERE,
+# which restricts whole units) gives the same changes.
+ROWS_SQL = """
     SELECT {branch} AS branch, r.target_id, r.year, u.kind, u.is_active,
-           CASE WHEN u.id = %(top)s THEN 1 ELSE 0 END AS is_top,
+           (u.id = tm.root_unit_id) AS is_top,
            r.value, r.numerator, r.denominator,
            CASE WHEN r.flag THEN 1 ELSE 0 END AS yes,
            LAG(r.year) OVER w AS prev_year,
@@ -279,11 +291,41 @@ FROM (
     FROM {result} r
     JOIN {unit} u ON u.id = r.unit_id
     JOIN {target} t ON t.id = r.target_id
-    WHERE t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s {only_target}
+    JOIN {term} tm ON tm.id = t.term_id
+    WHERE {where}
     WINDOW w AS (PARTITION BY r.target_id, r.unit_id ORDER BY r.year)
-) AS rows_in_scope
-GROUP BY branch, target_id, year, kind, is_active, is_top
 """
+
+AGGREGATE_SQL = (
+    "SELECT branch, target_id, year, kind, is_active, is_top,"
+    + SUMS_SQL
+    + "FROM ("
+    + ROWS_SQL
+    + ") AS rows_in_scope GROUP BY branch, target_id, year, kind, is_active, is_top"
+)
+
+ROLLUP_SQL = """
+SELECT {branch} AS branch, ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_top,
+       {sums}
+FROM {rollup} ro
+JOIN {target} t ON t.id = ro.target_id
+WHERE t.term_id = %(term)s AND ro.branch LIKE %(path)s AND ro.year <= %(year)s {only_target}
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+# Scopes at this depth or above read the roll-up; deeper ones read the results.
+ROLLUP_DEPTH = 2
+
+
+def tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "result": quote(Result._meta.db_table),
+        "unit": quote(Unit._meta.db_table),
+        "target": quote(Target._meta.db_table),
+        "term": quote(Term._meta.db_table),
+        "rollup": quote(ResultRollup._meta.db_table),
+    }
 
 
 class Group(NamedTuple):
@@ -297,28 +339,47 @@ TargetSums = dict[int, dict[Group, Sums]]
 
 
 def _result_sums(
-    *, term: Term, scope: Unit, as_of: AsOf, target: Target | None = None, by_branch: bool = False
+    *,
+    term: Term,
+    scope: Unit,
+    as_of: AsOf,
+    target: Target | None = None,
+    by_branch: bool = False,
+    use_rollup: bool = True,
 ) -> dict[str, dict[int, TargetSums]]:
     """One query: per branch, target, year and group of units, the sums of the results.
 
     A branch is a unit directly below the scope, named by its path (with
-    `by_branch`); otherwise the whole scope is one branch, "".
+    `by_branch`); otherwise the whole scope is one branch, "". Scopes near the
+    top read the roll-up (the same sums, kept exact on every write); deeper
+    scopes, or `use_rollup=False`, aggregate the results themselves.
     """
-    branch = f"SUBSTR(u.path, 1, {(scope.depth + 1) * STEP:d})" if by_branch else "''"
-    sql = AGGREGATE_SQL.format(
-        result=connection.ops.quote_name(Result._meta.db_table),
-        unit=connection.ops.quote_name(Unit._meta.db_table),
-        target=connection.ops.quote_name(Target._meta.db_table),
-        branch=branch,
-        only_target="AND r.target_id = %(target)s" if target is not None else "",
-    )
+    branch_length = (scope.depth + 1) * STEP
     params = {
-        "top": term.root_unit_id,
         "term": term.pk,
         "path": scope.path + "%",
         "year": as_of.year,
         "target": target.pk if target is not None else None,
     }
+    only_target = "AND {alias}.target_id = %(target)s" if target is not None else ""
+    rollup_branch_ok = branch_length <= ROLLUP_DEPTH * STEP if by_branch else True
+    if use_rollup and scope.depth <= ROLLUP_DEPTH and rollup_branch_ok:
+        sql = ROLLUP_SQL.format(
+            branch=f"SUBSTR(ro.branch, 1, {branch_length:d})" if by_branch else "''",
+            sums=", ".join(f"SUM(ro.{column})" for column in SUM_COLUMNS),
+            only_target=only_target.format(alias="ro"),
+            **tables(),
+        )
+    else:
+        where = (
+            "t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s "
+            + only_target.format(alias="r")
+        )
+        sql = AGGREGATE_SQL.format(
+            branch=f"SUBSTR(u.path, 1, {branch_length:d})" if by_branch else "''",
+            where=where,
+            **tables(),
+        )
     sums: dict[str, dict[int, TargetSums]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
     )
@@ -394,16 +455,23 @@ def _plan_for(
 
     Below the root, the unit's own quotas are its plan; failing those, the sum
     of the quotas of the units below it. A percentage applies at any scope.
-    `quotas` holds the target's quotas of the unit's subtree (or more).
+    `quotas` holds this target's quotas in the unit's subtree.
     """
     if is_root:
         return resolution
-    mine = [q for q in quotas if q.target_id == target.pk and q.unit.path.startswith(unit.path)]
-    own = [quota for quota in mine if quota.unit_id == unit.pk]
-    below = [] if target.in_percent else [q for q in mine if q.unit_id != unit.pk]
+    own = [quota for quota in quotas if quota.unit_id == unit.pk]
+    below = [] if target.in_percent else [q for q in quotas if q.unit_id != unit.pk]
     if own or below:
         return _quota_plan(own or below)
     return resolution if target.in_percent else Plan(None, None, {})
+
+
+def _quotas_by(quotas: list[UnitQuota], prefix_length: int) -> dict[tuple[int, str], list]:
+    """Quotas grouped by target and by the path of the unit (or ancestor) they fall under."""
+    grouped: dict[tuple[int, str], list[UnitQuota]] = defaultdict(list)
+    for quota in quotas:
+        grouped[quota.target_id, quota.unit.path[:prefix_length]].append(quota)
+    return grouped
 
 
 def _quota_plan(quotas: list[UnitQuota]) -> Plan:
@@ -617,7 +685,7 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
         .prefetch_related("year_values")
         .order_by("order", "pk")
     )
-    quotas = [] if is_root else _quotas(term, scope)
+    quotas = _quotas_by([] if is_root else _quotas(term, scope), len(scope.path))
     held = Scope(scope, is_root, _active_units_by_kind(term, scope).get("", {}))
     sums = _result_sums(term=term, scope=scope, as_of=as_of).get("", {})
     rows = [
@@ -628,7 +696,7 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
                 resolution=_resolution_plan(target),
                 unit=scope,
                 is_root=is_root,
-                quotas=quotas,
+                quotas=quotas.get((target.pk, scope.path), []),
             ),
             sums=sums.get(target.pk, {}),
             as_of=as_of,
@@ -679,7 +747,7 @@ def target_breakdown(
     scope = _check_scope(term, scope)
     children = list(Unit.objects.filter(parent=scope).order_by("order", "name"))
     counts = _active_units_by_kind(term, scope, by_branch=True)
-    quotas = _quotas(term, scope, target)
+    quotas = _quotas_by(_quotas(term, scope, target), (scope.depth + 1) * STEP)
     sums = _result_sums(term=term, scope=scope, as_of=as_of, target=target, by_branch=True)
     resolution = _resolution_plan(target)
     return [
@@ -688,7 +756,11 @@ def target_breakdown(
             progress=target_progress(
                 target,
                 plan=_plan_for(
-                    target, resolution=resolution, unit=child, is_root=False, quotas=quotas
+                    target,
+                    resolution=resolution,
+                    unit=child,
+                    is_root=False,
+                    quotas=quotas.get((target.pk, child.path), []),
                 ),
                 sums=sums.get(child.path, {}).get(target.pk, {}),
                 as_of=as_of,

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, ORGANISATION_KINDS, Unit
 
@@ -68,6 +69,13 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start_year}–{self.end_year})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        term = super().from_db(db, field_names, values)
+        # Lets the roll-up notice a change of the committee at the top.
+        term._loaded_root = term.__dict__.get("root_unit_id")
+        return term
 
     @property
     def congress_roman(self) -> str:
@@ -208,6 +216,8 @@ class Target(models.Model):
     )
     description = models.TextField(_("wording in the resolution"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
@@ -308,6 +318,8 @@ class UnitQuota(models.Model):
     )
     value = models.DecimalField(_("quota"), max_digits=14, decimal_places=2)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("unit quota")
         verbose_name_plural = _("unit quotas")
@@ -405,6 +417,7 @@ class Result(models.Model):
     )
 
     objects = ResultQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("result")
@@ -449,6 +462,13 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} – {self.unit} – {self.year}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        result = super().from_db(db, field_names, values)
+        # Lets the roll-up rebuild the old (target, unit) when a save moves a result.
+        result._loaded_keys = (result.__dict__.get("target_id"), result.__dict__.get("unit_id"))
+        return result
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -532,13 +552,58 @@ class UnitYear(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("unit year")
         verbose_name_plural = _("unit years")
         ordering = ["unit__path", "year"]
+        permissions = [("approve_unityear", _("Can approve and reopen a unit's year"))]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="unityear_unique"),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.year}"
+
+
+class ResultRollup(models.Model):
+    """Sums of the results per (target, branch, year, group of units), kept exact on write.
+
+    A branch is the grassroots organisation a unit belongs to (its ancestor at
+    depth 2, or the unit itself above that). The progress engine reads these
+    rows instead of scanning the results for scopes at depth 1 or 2; the rows
+    are rebuilt by `indicators.rollup` whenever a result or a unit changes.
+    The `d_` columns are changes of each unit's latest figure, for `latest`
+    targets (see engine.AGGREGATE_SQL).
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    branch = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=32)
+    is_active = models.BooleanField()
+    is_top = models.BooleanField()
+    reported = models.BigIntegerField()
+    value = models.BigIntegerField()
+    numerator = models.BigIntegerField()
+    denominator = models.BigIntegerField()
+    yes = models.BigIntegerField()
+    d_value = models.BigIntegerField()
+    d_numerator = models.BigIntegerField()
+    d_denominator = models.BigIntegerField()
+    d_yes = models.BigIntegerField()
+    d_units = models.BigIntegerField()
+    d_inactive_units = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "branch", "year", "kind", "is_active", "is_top"],
+                name="rollup_unique_group",
+            ),
+        ]
+        indexes = [models.Index(fields=["branch", "target", "year"], name="rollup_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.branch} {self.year}"

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
+
+from reports import export_views
+
+
+class FormatConverter:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "fmt")
 
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("summary.<fmt:fmt>", export_views.summary, name="summary"),
+    path("targets/<int:pk>.<fmt:fmt>", export_views.target, name="target"),
+    path("results.<fmt:fmt>", export_views.results, name="results"),
+]

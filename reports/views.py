@@ -1,16 +1,62 @@
-"""The dashboard: renders what the progress engine returns, and nothing more."""
+"""The dashboard pages: they render what the progress engine returns, and nothing more.
+
+Every page reads the same GET parameters (`term`, `unit`, `as_of`), so every
+view has a shareable URL, and is confined to the logged-in user's subtree
+(`unit_scope_for`). A wrong or stale parameter is a message or a 404.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+from dataclasses import dataclass, field
 
-from indicators.engine import InvalidAsOf, as_of_mid_term, as_of_points, parse_as_of, term_progress
-from indicators.selectors import terms_visible_to
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from indicators.engine import (
+    AsOf,
+    InvalidAsOf,
+    as_of_mid_term,
+    as_of_points,
+    parse_as_of,
+    target_breakdown,
+    term_progress,
+)
+from indicators.models import Target, Term
+from indicators.selectors import missing_results, terms_visible_to, units_missing_results
+from reports.filters import UnitBreakdownFilter
+from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
+
+UNITS_PER_PAGE = 25
+# The unit table's own parameters, dropped when moving to another unit.
+FILTERS = ("sector", "kind", "status", "not_reported", "sort", "page")
+
+
+@dataclass
+class Selection:
+    """What the GET parameters picked, checked against what the user may see."""
+
+    term: Term
+    terms: list[Term]
+    top: Unit  # the highest unit the user may see in this term
+    scope: Unit
+    as_of: AsOf
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ancestors(self) -> list[Unit]:
+        """The scope's ancestors the user may see, top first (one query)."""
+        paths = [
+            self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
+        ]
+        return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 
 def _int_param(request, name: str) -> int | None:
@@ -22,49 +68,196 @@ def _int_param(request, name: str) -> int | None:
     return int(raw)
 
 
-@login_required
-def dashboard(request, pk: int | None = None):
+def _select(request, *, unit_pk: int | None = None, term: Term | None = None) -> Selection | None:
+    """Read `term`, `unit` and `as_of`; None when there is no term to show yet."""
     allowed = unit_scope_for(request.user)
-    terms = terms_visible_to(allowed)
-    term_id = _int_param(request, "term")
-    term = (terms.filter(pk=term_id) if term_id else terms).first()
+    terms = list(terms_visible_to(allowed))
     if term is None:
-        if term_id:
+        term_id = _int_param(request, "term")
+        term = next((t for t in terms if t.pk == term_id), None) if term_id else None
+        if term_id and term is None:
             raise Http404(_("This term does not exist or is not yours to see."))
-        return render(request, "reports/empty.html", {"allowed": allowed})
+        term = term or (terms[0] if terms else None)
+        if term is None:
+            return None
+    elif term not in terms:
+        raise Http404(_("This term does not exist or is not yours to see."))
 
-    unit_id = pk or _int_param(request, "unit")
-    default_scope = allowed if allowed is not None and allowed.is_in(term.root_unit) else None
-    scope = default_scope or term.root_unit
+    top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
+    scope = top
+    unit_id = unit_pk or _int_param(request, "unit")
     if unit_id:
-        scope = Unit.objects.filter(pk=unit_id, path__startswith=(allowed or term.root_unit).path)
-        scope = scope.filter(path__startswith=term.root_unit.path).first()
+        scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
         if scope is None:
             raise Http404(_("This unit does not exist or is outside your scope."))
 
-    error = None
+    errors = []
     try:
         as_of = parse_as_of(term, request.GET.get("as_of"))
     except InvalidAsOf:
-        error = _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.") % {
-            "first": term.years[0],
-            "last": term.years[-1],
-        }
+        errors.append(
+            _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.")
+            % {"first": term.years[0], "last": term.years[-1]}
+        )
         as_of = as_of_mid_term(term)
+    return Selection(term=term, terms=terms, top=top, scope=scope, as_of=as_of, errors=errors)
 
-    progress = term_progress(term=term, as_of=as_of, scope=scope)
-    ancestors = Unit.objects.filter(
-        path__in=[scope.path[:end] for end in range(STEP, len(scope.path), STEP)],
-        path__startswith=(allowed or term.root_unit).path,
+
+def _scope_choices(selection: Selection) -> list[Unit]:
+    """Units offered by the scope control: the top and the units directly below it,
+    the scope's ancestors and the units directly below the scope (one query)."""
+    top, scope = selection.top, selection.scope
+    ancestors = [scope.path[:end] for end in range(len(top.path), len(scope.path) + 1, STEP)]
+    units = list(
+        Unit.objects.filter(path__startswith=top.path)
+        .filter(Q(depth__lte=top.depth + 1) | Q(path__in=ancestors) | Q(parent=scope))
+        .order_by("path")
+        .only("pk", "name", "path", "depth")
     )
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "progress": progress,
-            "terms": terms,
-            "as_of_points": as_of_points(term),
-            "ancestors": ancestors,
-            "error": error,
-        },
+    for unit in units:
+        unit.indent = "\u00a0\u00a0" * (unit.depth - top.depth)
+    return units
+
+
+def _base_context(selection: Selection) -> dict:
+    return {
+        "selection": selection,
+        "term": selection.term,
+        "terms": selection.terms,
+        "scope": selection.scope,
+        "as_of": selection.as_of,
+        "as_of_points": as_of_points(selection.term),
+        "errors": selection.errors,
+    }
+
+
+def _empty(request):
+    return render(request, "reports/empty.html", {"allowed": unit_scope_for(request.user)})
+
+
+@login_required
+def dashboard(request):
+    """The overview: headline, programmes and one card per target."""
+    selection = _select(request)
+    if selection is None:
+        return _empty(request)
+    progress = term_progress(term=selection.term, as_of=selection.as_of, scope=selection.scope)
+    scope_choices = _scope_choices(selection)
+    context = _base_context(selection) | {
+        "progress": progress,
+        "scope_choices": scope_choices,
+        "ancestors": [u for u in scope_choices if selection.scope.path.startswith(u.path)][:-1],
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def target_detail(request, pk: int):
+    """One target: its definition, its years, and every unit directly below the scope."""
+    target = (
+        Target.objects.select_related("term__root_unit", "programme")
+        .prefetch_related("year_values")
+        .filter(pk=pk)
+        .first()
     )
+    if target is None:
+        raise Http404(_("This target does not exist."))
+    selection = _select(request, term=target.term)
+    progress = term_progress(
+        term=selection.term, as_of=selection.as_of, scope=selection.scope
+    ).for_target(target.pk)
+    breakdown = target_breakdown(
+        term=selection.term, target=target, as_of=selection.as_of, scope=selection.scope
+    )
+    filters = UnitBreakdownFilter(request.GET, queryset=Unit.objects.filter(parent=selection.scope))
+    rows = []
+    if filters.is_valid():
+        rows = breakdown_rows(
+            breakdown,
+            unit_ids=set(filters.qs.values_list("pk", flat=True)),
+            status=filters.form.cleaned_data.get("status") or None,
+            not_reported=bool(filters.form.cleaned_data.get("not_reported")),
+            drill_url=lambda unit: _with_params(request.GET, *FILTERS, unit=unit.pk),
+        )
+    else:
+        selection.errors.append(_("Some filters were not understood; they are shown below."))
+    table = UnitBreakdownTable(rows, target=target)
+    RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(table)
+    context = _base_context(selection) | {
+        "target": target,
+        "progress": progress,
+        "table": table,
+        "filter": filters,
+        "units_below": len(breakdown),
+        "keep_params": _kept(request, "term", "unit", "as_of", "sort"),
+        "keep_filters": _kept(request, "sector", "kind", "status", "not_reported", "sort"),
+        "ancestors": selection.ancestors,
+    }
+    return render(request, "reports/target_detail.html", context)
+
+
+@login_required
+def unit_scorecard(request, pk: int):
+    """Every target for one unit and its subtree, with links up and down the tree."""
+    selection = _select(request, unit_pk=pk)
+    if selection is None:
+        raise Http404(_("There is no term to show yet."))
+    progress = term_progress(term=selection.term, as_of=selection.as_of, scope=selection.scope)
+    children = list(Unit.objects.filter(parent=selection.scope).order_by("order", "name"))
+    context = _base_context(selection) | {
+        "progress": progress,
+        "children": children,
+        "ancestors": selection.ancestors,
+    }
+    return render(request, "reports/unit_scorecard.html", context)
+
+
+@login_required
+def completeness(request):
+    """Which units have not yet entered which targets for a year."""
+    selection = _select(request)
+    if selection is None:
+        return _empty(request)
+    term = selection.term
+    default_year = min(max(timezone.localdate().year, term.years[0]), term.years[-1])
+    year = default_year
+    raw = request.GET.get("year", "").strip()
+    if raw:
+        if raw.isdigit() and int(raw) in term.years:
+            year = int(raw)
+        else:
+            selection.errors.append(
+                _("The year must be within the term, from %(first)s to %(last)s.")
+                % {"first": term.years[0], "last": term.years[-1]}
+            )
+    targets = list(term.targets.order_by("order", "pk"))
+    units = units_missing_results(term=term, scope=selection.scope, year=year, targets=targets)
+    page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    missing = missing_results(term=term, units=list(page), year=year, targets=targets)
+    context = _base_context(selection) | {
+        "year": year,
+        "years": list(term.years),
+        "page": page,
+        "rows": [(unit, missing[unit.pk]) for unit in page],
+        "has_targets": bool(targets),
+        "scope_choices": _scope_choices(selection),
+        "ancestors": selection.ancestors,
+    }
+    return render(request, "reports/completeness.html", context)
+
+
+def _kept(request, *names: str) -> list[tuple[str, str]]:
+    """GET parameters to carry over as hidden fields of another form."""
+    return [(name, request.GET[name]) for name in names if request.GET.get(name)]
+
+
+def _with_params(params: QueryDict, *dropped: str, **changes) -> str:
+    """`?...` without the `dropped` parameters and with some changed."""
+    query = params.copy()
+    for name in dropped:
+        query.pop(name, None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = str(value)
+    return "?" + query.urlencode() if query else "?"

@@ -1,32 +1,98 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import Unit, User
-from units.selectors import unit_scope_for
+from units.selectors import in_scope, unit_scope_for
 
 
 class ScopedAdminMixin:
     """Staff attached to a unit see and choose only that unit's subtree.
 
     `scope_path` names the path of the unit a row belongs to, e.g. "unit__path".
+    Everything the admin shows or acts on starts from `get_queryset`: the
+    changelist, its search and filters, change, delete and history views (an
+    object outside the scope is "not found"), actions and autocomplete.
     """
 
     scope_path = "unit__path"
+
+    def scope_filter(self, scope: Unit) -> Q:
+        return in_scope(scope, self.scope_path)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         scope = unit_scope_for(request.user)
         if scope is None:
             return queryset
-        return queryset.filter(**{f"{self.scope_path}__startswith": scope.path})
+        return queryset.filter(self.scope_filter(scope))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = unit_scope_for(request.user)
         if scope is not None and db_field.related_model is Unit:
             kwargs["queryset"] = Unit.objects.subtree(scope)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """An audited model's admin: its history is read-only and scoped like its rows.
+
+    The history of a row outside the user's scope is "not found"; so is that of
+    a deleted row whose last recorded state was outside it. Historical versions
+    can be looked at, never reverted to.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_history_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        self.check_history_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        # Each line names the object as it was; hand it the related rows the
+        # history query already fetched, or naming it costs queries per line.
+        for record in historical_records:
+            instance = record.history_object
+            for field in self.model._meta.concrete_fields:
+                if not field.many_to_one:
+                    continue
+                recorded = record._meta.get_field(field.name)
+                if recorded.is_cached(record):
+                    field.set_cached_value(instance, recorded.get_cached_value(record))
+            record.history_object = instance
+
+    def check_history_scope(self, request, object_id) -> None:
+        object_id = unquote(object_id)
+        try:
+            if self.get_queryset(request).filter(pk=object_id).exists():
+                return
+            if self.model._default_manager.filter(pk=object_id).exists():
+                raise Http404
+        except (ValueError, ValidationError) as error:
+            raise Http404 from error
+        history = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
+        latest = history.order_by("-history_date", "-history_id").first()
+        if latest is None:
+            raise Http404
+        scope = unit_scope_for(request.user)
+        if (
+            scope is not None
+            and not history.filter(Q(pk=latest.pk) & self.scope_filter(scope)).exists()
+        ):
+            raise Http404
 
 
 @admin.register(Unit)
@@ -50,6 +116,13 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def children_link(self, unit: Unit) -> str:
         return format_html('<a href="?parent__id__exact={}">{}</a>', unit.pk, _("show units below"))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent" and unit_scope_for(request.user) is not None:
+            # Someone confined to a subtree cannot start a new tree outside it.
+            field.required = True
+        return field
+
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
@@ -65,3 +138,57 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     list_filter = [*BaseUserAdmin.list_filter, "groups"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser makes superusers or hands out single permissions.
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+
+class LoginRecordsScopedMixin:
+    """Failed and past logins (django-axes): only of the users in one's subtree.
+
+    A record names a username, not a unit: it is in scope when that username
+    belongs to a user of the subtree.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = unit_scope_for(request.user)
+        if scope is None:
+            return queryset
+        usernames = User.objects.filter(in_scope(scope, "unit__path")).values("username")
+        return queryset.filter(username__in=usernames)
+
+
+class ScopedAccessAttemptAdmin(LoginRecordsScopedMixin, AccessAttemptAdmin):
+    # axes' "clean up expired attempts" ignores the selection (and fails outside a
+    # login request); deleting the selected attempts is how a login is unlocked.
+    actions = []
+
+
+class ScopedAccessLogAdmin(LoginRecordsScopedMixin, AccessLogAdmin):
+    pass
+
+
+class ScopedAccessFailureLogAdmin(LoginRecordsScopedMixin, AccessFailureLogAdmin):
+    pass
+
+
+# axes registers its own admins first (it comes before units in INSTALLED_APPS).
+for model, model_admin in [
+    (AccessAttempt, ScopedAccessAttemptAdmin),
+    (AccessLog, ScopedAccessLogAdmin),
+    (AccessFailureLog, ScopedAccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

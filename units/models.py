@@ -14,10 +14,16 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 STEP = 6
+
+# Sent when units move, change kind or (de)activate: `paths` are the tree paths
+# affected, before and after. Summaries kept elsewhere (the results' roll-up)
+# rebuild themselves from it.
+tree_changed = Signal()
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -121,10 +127,19 @@ class Unit(models.Model):
                 self._set_path()
                 super().save(update_fields=["path", "depth"])
                 return
-            previous = Unit.objects.filter(pk=self.pk).values_list("path", "parent_id").first()
+            previous = (
+                Unit.objects.filter(pk=self.pk)
+                .values_list("path", "parent_id", "kind", "is_active")
+                .first()
+            )
             super().save(*args, **kwargs)
-            if previous and previous[1] != self.parent_id:
-                self._move_subtree(old_path=previous[0])
+            if previous is None:
+                return
+            old_path, old_parent, old_kind, was_active = previous
+            if old_parent != self.parent_id:
+                self._move_subtree(old_path=old_path)
+            if (old_parent, old_kind, was_active) != (self.parent_id, self.kind, self.is_active):
+                tree_changed.send(sender=Unit, paths={old_path, self.path})
 
     def get_absolute_url(self) -> str:
         return reverse("reports:unit", args=[self.pk])

@@ -2,7 +2,8 @@
 
 Group names are what administrators see in the admin; code refers to them
 through these constants. The groups are created by a migration
-(units/migrations/0002_roles.py) and kept in step by `sync_roles`.
+(units/migrations/0002_roles.py) and kept in step by `sync_roles`: a change of
+the grants below needs a new data migration calling it again (as 0003 does).
 """
 
 ADMINISTRATOR = "Quản trị"
@@ -18,8 +19,13 @@ READ_ALL = [
     ("indicators", "targetyear", ["view"]),
     ("indicators", "unitquota", ["view"]),
     ("indicators", "result", ["view"]),
+    ("indicators", "unityear", ["view"]),
 ]
 ENTER_RESULTS = [("indicators", "result", ["add", "change", "delete"])]
+# Opening a unit's year and submitting it for review.
+SUBMIT_YEARS = [("indicators", "unityear", ["add", "change"])]
+# Approving a submitted year (which locks it) and reopening it with a reason.
+APPROVE_YEARS = [("indicators", "unityear", ["change", "approve"])]
 MANAGE_ALL = [
     ("units", "unit", ["add", "change", "delete"]),
     ("units", "user", ["view", "add", "change", "delete"]),
@@ -29,18 +35,29 @@ MANAGE_ALL = [
     ("indicators", "target", ["add", "change", "delete"]),
     ("indicators", "targetyear", ["add", "change", "delete"]),
     ("indicators", "unitquota", ["add", "change", "delete"]),
+    ("indicators", "unityear", ["delete"]),
+    # Unlocking a locked-out login is deleting its failed attempts.
+    ("axes", "accessattempt", ["view", "delete"]),
 ]
 
+# Leaders read everything and change nothing; reviewers enter and approve
+# within their subtree; clerks enter and submit within theirs. Which rows each
+# sees is the user's unit (units.selectors.unit_scope_for), not the group.
 ROLES = {
-    ADMINISTRATOR: READ_ALL + ENTER_RESULTS + MANAGE_ALL,
+    ADMINISTRATOR: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + APPROVE_YEARS + MANAGE_ALL,
     LEADER: READ_ALL,
-    REVIEWER: READ_ALL + ENTER_RESULTS,
-    CLERK: READ_ALL + ENTER_RESULTS,
+    REVIEWER: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + APPROVE_YEARS,
+    CLERK: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS,
 }
 
 
-def sync_roles(apps) -> None:
-    """Create the groups and give each its permissions (works on historical models)."""
+def sync_roles(apps, *, strict: bool = False) -> None:
+    """Create the groups and give each its permissions (works on historical models).
+
+    An earlier migration runs this before some of the models named above exist:
+    their permissions are skipped then, unless `strict`, and granted by the
+    later migration that calls it again.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -56,8 +73,14 @@ def sync_roles(apps) -> None:
             for app_label, model, actions in grants
             for action in actions
         ]
-        permissions = [
-            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in codenames
-        ]
+        permissions = set()
+        for app_label, codename in codenames:
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                if strict:
+                    raise LookupError(f"No permission {app_label}.{codename}")
+                continue
+            permissions.add(permission)
         group.permissions.set(permissions)

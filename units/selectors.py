@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.db.models import Q
+
 from units import roles
-from units.models import Unit, User
+from units.models import STEP, Unit, User
 
 # Matches no unit: the scope of a user who may see none.
 NO_UNIT = Unit(name="—", path="!")
@@ -23,3 +25,18 @@ def unit_scope_for(user: User) -> Unit | None:
     if user.groups.filter(name__in=[roles.ADMINISTRATOR, roles.LEADER]).exists():
         return None
     return NO_UNIT
+
+
+def in_scope(scope: Unit, lookup: str) -> Q:
+    """Rows whose unit at `lookup` (e.g. "unit__path") lies in the scope's subtree."""
+    return Q(**{f"{lookup}__startswith": scope.path})
+
+
+def around_scope(scope: Unit, lookup: str) -> Q:
+    """Rows whose unit at `lookup` lies in the scope's subtree or above it.
+
+    Terms and their targets belong to a committee: a user below it reads them,
+    since their own results are entered against them.
+    """
+    ancestors = [scope.path[:end] for end in range(STEP, len(scope.path) + 1, STEP)]
+    return Q(**{f"{lookup}__in": ancestors}) | in_scope(scope, lookup)

@@ -69,3 +69,27 @@ def log_in(page, base_url: str, username: str = "lanhdao") -> None:
     page.fill("input[name=password]", "demo-password-for-tests")
     page.get_by_test_id("login").click()
     page.wait_for_url(f"{base_url}/")
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """The roles' groups, with their permissions, before every browser test.
+
+    They come from a data migration, and each live-server test flushes the
+    database when it ends: without this, a second browser test finds no groups.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from units.roles import ROLES
+
+    for name, grants in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = [
+            permission
+            for app_label, model, actions in grants
+            for action in actions
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename=f"{action}_{model}"
+            )
+        ]
+        group.permissions.set(permissions)

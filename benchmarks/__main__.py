@@ -1,0 +1,81 @@
+"""`python -m benchmarks [S L] [--repeat N]`: the performance figures on PostgreSQL.
+
+Uses DATABASE_URL, or a database `nqtracker_bench` on the local PostgreSQL
+(created if missing). It empties that database's data between sizes.
+"""
+
+import argparse
+import os
+import sys
+
+DEFAULT_URL = "postgres://root@127.0.0.1:5432/nqtracker_bench"
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(url)
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"],
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    connection.close()
+
+
+def empty_data() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE indicators_result, indicators_resultrollup, indicators_unitquota, "
+            "indicators_target, indicators_term, units_unit RESTART IDENTITY CASCADE"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("sizes", nargs="*", default=["S", "L"], choices=["S", "L"])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        print("The benchmarks compare against PostgreSQL's COPY: set a postgres DATABASE_URL.")
+        return 2
+    # Development settings keep static files simple; queries are not logged (DEBUG off below).
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    ensure_database(url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+
+    from benchmarks.run import SIZES, format_reports, measure_size
+
+    reports = []
+    for name in args.sizes:
+        empty_data()
+        print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
+        reports.append(measure_size(SIZES[name], repeat=args.repeat))
+    print(format_reports(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

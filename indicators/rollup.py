@@ -1,0 +1,164 @@
+"""Keeps `ResultRollup` exact: every write rebuilds the (target, branch) rows it touches.
+
+A branch is a grassroots organisation's subtree (a unit's path cut at depth
+ROLLUP_DEPTH). Rebuilding one branch of one target reads only that branch's
+results, so a saved result costs two small statements. Bulk writers wrap their
+work in `rollup_batch()` (one rebuild at the end) or call `rollup_refresh()`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from indicators.engine import ROLLUP_DEPTH, ROWS_SQL, SUM_COLUMNS, SUMS_SQL, tables
+from indicators.models import Result, Target, Term
+from units.models import STEP, tree_changed
+
+BRANCH_LENGTH = ROLLUP_DEPTH * STEP
+# Above this many branches a batch rebuilds whole targets instead.
+MANY_BRANCHES = 200
+GROUP_COLUMNS = ["branch", "target_id", "year", "kind", "is_active", "is_top"]
+
+INSERT_SQL = (
+    "INSERT INTO {rollup} ("
+    + ", ".join(GROUP_COLUMNS + SUM_COLUMNS)
+    + ") SELECT "
+    + ", ".join(GROUP_COLUMNS)
+    + ","
+    + SUMS_SQL
+    + "FROM ("
+    + ROWS_SQL
+    + ") AS rows_to_roll GROUP BY "
+    + ", ".join(GROUP_COLUMNS)
+)
+
+_state = threading.local()
+
+
+def branch_of(path: str) -> str:
+    return path[:BRANCH_LENGTH]
+
+
+def rollup_refresh(
+    *, target_ids: Iterable[int] | None = None, branches: Iterable[str] | None = None
+) -> None:
+    """Rebuild the roll-up of these targets (all when None) in these branches (all when None)."""
+    target_ids = sorted(set(target_ids)) if target_ids is not None else None
+    branches = sorted(set(branches)) if branches is not None else None
+    if target_ids == [] or branches == []:
+        return
+    delete_where, insert_where = ["1 = 1"], ["1 = 1"]
+    delete_params: list = []
+    insert_params: list = []
+    if target_ids is not None:
+        marks = ", ".join(["%s"] * len(target_ids))
+        delete_where.append(f"target_id IN ({marks})")
+        insert_where.append(f"r.target_id IN ({marks})")
+        delete_params += target_ids
+        insert_params += target_ids
+    if branches is not None:
+        delete_where.append(f"branch IN ({', '.join(['%s'] * len(branches))})")
+        delete_params += branches
+        conditions = []
+        for branch in branches:
+            # A branch holds the units below it; a unit above the branch depth only itself.
+            conditions.append("u.path LIKE %s" if len(branch) == BRANCH_LENGTH else "u.path = %s")
+            insert_params.append(branch + "%" if len(branch) == BRANCH_LENGTH else branch)
+        insert_where.append(f"({' OR '.join(conditions)})")
+    names = tables()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two writers rebuilding the same rows would otherwise interleave.
+            cursor.execute("SELECT pg_advisory_xact_lock(727274)")
+        cursor.execute(
+            f"DELETE FROM {names['rollup']} WHERE {' AND '.join(delete_where)}", delete_params
+        )
+        cursor.execute(
+            INSERT_SQL.format(
+                branch=f"SUBSTR(u.path, 1, {BRANCH_LENGTH:d})",
+                where=" AND ".join(insert_where),
+                **names,
+            ),
+            insert_params,
+        )
+
+
+def rollup_refresh_term(term: Term) -> None:
+    rollup_refresh(target_ids=Target.objects.filter(term=term).values_list("pk", flat=True))
+
+
+def _touch(target_ids: Iterable[int] | None, branches: Iterable[str]) -> None:
+    pending = getattr(_state, "pending", None)
+    if pending is None:
+        rollup_refresh(target_ids=target_ids, branches=branches)
+        return
+    targets, touched = pending
+    if target_ids is None:
+        targets.add(None)
+    else:
+        targets.update(target_ids)
+    touched.update(branches)
+
+
+@contextmanager
+def rollup_batch() -> Iterator[None]:
+    """Collect the roll-up rebuilds of many writes and do them once, at the end."""
+    if getattr(_state, "pending", None) is not None:
+        yield
+        return
+    _state.pending = (set(), set())
+    try:
+        yield
+        targets, branches = _state.pending
+    finally:
+        _state.pending = None
+    rollup_refresh(
+        target_ids=None if None in targets else targets,
+        branches=None if len(branches) > MANY_BRANCHES else branches,
+    )
+
+
+def rollup_touched(results: Iterable[Result]) -> None:
+    """Rebuild (now, or at the end of the batch) after writes that send no signals (bulk)."""
+    touched = {(result.target_id, branch_of(result.unit.path)) for result in results}
+    if touched:
+        _touch({target for target, _branch in touched}, {branch for _target, branch in touched})
+
+
+def _result_saved(sender, instance: Result, **kwargs) -> None:
+    touched = {(instance.target_id, branch_of(instance.unit.path))}
+    loaded = getattr(instance, "_loaded_keys", None)
+    if loaded and loaded != (instance.target_id, instance.unit_id):
+        old_target, old_unit = loaded
+        old_path = type(instance.unit).objects.filter(pk=old_unit).values_list("path", flat=True)
+        touched.add((old_target, branch_of(old_path[0] if old_path else "")))
+    instance._loaded_keys = (instance.target_id, instance.unit_id)
+    _touch({target for target, _branch in touched}, {branch for _target, branch in touched})
+
+
+def _result_deleted(sender, instance: Result, **kwargs) -> None:
+    _touch({instance.target_id}, {branch_of(instance.unit.path)})
+
+
+def _tree_changed(sender, paths: Iterable[str], **kwargs) -> None:
+    _touch(None, {branch_of(path) for path in paths})
+
+
+def _term_saved(sender, instance: Term, created: bool, **kwargs) -> None:
+    if not created and getattr(instance, "_loaded_root", instance.root_unit_id) != (
+        instance.root_unit_id
+    ):
+        rollup_refresh_term(instance)
+    instance._loaded_root = instance.root_unit_id
+
+
+def connect() -> None:
+    post_save.connect(_result_saved, sender=Result, dispatch_uid="rollup_result_saved")
+    post_delete.connect(_result_deleted, sender=Result, dispatch_uid="rollup_result_deleted")
+    post_save.connect(_term_saved, sender=Term, dispatch_uid="rollup_term_saved")
+    tree_changed.connect(_tree_changed, dispatch_uid="rollup_tree_changed")

@@ -1,0 +1,200 @@
+"""The entry form: one unit's year, every target of the term on one page.
+
+Confined to the user's subtree (`unit_scope_for`: another unit is a 404);
+read-only for whoever may not enter results and in a locked (approved) year.
+Saving goes through `services.results_save_year`: all lines or none.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from indicators.forms import EntryPickForm, entry_lines
+from indicators.models import Result, Term, UnitQuota
+from indicators.selectors import terms_visible_to
+from indicators.services import (
+    ResultsInvalid,
+    StaleYear,
+    YearLocked,
+    results_save_year,
+    unit_year_locked,
+)
+from units.models import STEP, Unit
+from units.selectors import unit_scope_for
+
+ENTER_PERMISSIONS = ["indicators.add_result", "indicators.change_result"]
+
+
+def _units_in_scope(user):
+    scope = unit_scope_for(user)
+    return Unit.objects.all() if scope is None else Unit.objects.subtree(scope)
+
+
+def _term_for(request, unit: Unit, year: int) -> Term:
+    """The term whose committee holds the unit and whose years hold `year` (or `?term=`)."""
+    prefixes = [unit.path[:end] for end in range(STEP, len(unit.path) + 1, STEP)]
+    terms = Term.objects.filter(root_unit__path__in=prefixes).select_related("root_unit")
+    raw = request.GET.get("term", "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
+        term = terms.filter(pk=int(raw)).first()
+    else:
+        term = next((term for term in terms if year in term.years), None)
+    if term is None or year not in term.years:
+        raise Http404(_("No term of this unit has results for this year."))
+    return term
+
+
+def _by_target(results) -> dict[int, Result]:
+    return {result.target_id: result for result in results}
+
+
+def _quotas(*, unit: Unit, term: Term, year: int) -> dict[int, UnitQuota]:
+    """The unit's quota of each target for the year, else for the whole term (one query)."""
+    quotas: dict[int, UnitQuota] = {}
+    for quota in UnitQuota.objects.filter(unit=unit, target__term=term).filter(
+        Q(year=year) | Q(year__isnull=True)
+    ):
+        if quota.target_id not in quotas or quota.year is not None:
+            quotas[quota.target_id] = quota
+    return quotas
+
+
+@login_required
+def entry_form(request, unit_id: int, year: int):
+    unit = get_object_or_404(_units_in_scope(request.user), pk=unit_id)
+    term = _term_for(request, unit, year)
+    targets = list(
+        term.targets.select_related("term__root_unit", "programme").order_by("order", "pk")
+    )
+    this_year = Result.objects.filter(unit=unit, year=year, target__term=term)
+    last_year = _by_target(Result.objects.filter(unit=unit, year=year - 1, target__term=term))
+    quotas = _quotas(unit=unit, term=term, year=year)
+    locked = not request.user.is_superuser and unit_year_locked(unit=unit, year=year)
+    may_enter = request.user.has_perms(ENTER_PERMISSIONS)
+    editable = may_enter and not locked
+    errors: list[str] = []
+    status = 200
+
+    def lines(data=None):
+        return entry_lines(
+            targets=targets,
+            results=_by_target(this_year.all()),
+            last_year=last_year,
+            quotas=quotas,
+            data=data,
+        )
+
+    if request.method == "POST":
+        if not editable:
+            errors.append(
+                _("This year is approved and locked: nothing was saved.")
+                if locked
+                else _("You may read these results but not enter them: nothing was saved.")
+            )
+            status = 403
+            entry = lines()
+        else:
+            entry = lines(request.POST)
+            if all(line.form.is_valid() for line in entry):
+                try:
+                    report = results_save_year(
+                        unit=unit,
+                        year=year,
+                        rows=[line.form.to_row() for line in entry],
+                        user=request.user,
+                    )
+                except YearLocked:
+                    locked, editable = True, False
+                    errors.append(_("This year is approved and locked: nothing was saved."))
+                    status = 403
+                    entry = lines()
+                except StaleYear as stale:
+                    entry = _stale_lines(request, lines, stale)
+                    errors.append(
+                        _(
+                            "Someone else saved %(targets)s after you opened this page, so "
+                            "nothing was saved. Their figures are shown beside yours: check "
+                            "them and save again."
+                        )
+                        % {"targets": ", ".join(f"“{t}”" for t in stale.targets)}
+                    )
+                    status = 409
+                except ResultsInvalid as invalid:
+                    by_target = {line.target.pk: line.form for line in entry}
+                    for target_pk, error in invalid.errors.items():
+                        by_target[target_pk].add_service_errors(error)
+                    errors.append(_("Nothing was saved: correct the lines marked below."))
+                    status = 400
+                else:
+                    if report.changed:
+                        messages.success(
+                            request,
+                            _("Saved: %(count)s results changed.") % {"count": report.changed},
+                        )
+                    else:
+                        messages.info(request, _("Nothing to save: no figure was changed."))
+                    return redirect(request.get_full_path())
+            else:
+                errors.append(_("Nothing was saved: correct the lines marked below."))
+                status = 400
+    else:
+        entry = lines()
+
+    return render(
+        request,
+        "indicators/entry_form.html",
+        {
+            "unit": unit,
+            "year": year,
+            "term": term,
+            "lines": entry,
+            "locked": locked,
+            "may_enter": may_enter,
+            "editable": editable,
+            "errors": errors,
+            "previous_year": year - 1,
+            "years": list(term.years),
+        },
+        status=status,
+    )
+
+
+def _stale_lines(request, lines, stale: StaleYear):
+    """The user's input again, on the current versions; stale lines show the other save."""
+    current = lines()
+    data = request.POST.copy()
+    for line in current:
+        data[f"{line.form.prefix}-version"] = line.form.fields["version"].initial
+    entry = lines(data)
+    stale_pks = {target.pk for target in stale.targets}
+    for line, fresh in zip(entry, current, strict=True):
+        line.form.is_valid()
+        if line.target.pk in stale_pks:
+            line.stale = True
+            line.saved_meanwhile = fresh.form.result
+    return entry
+
+
+@login_required
+def entry_pick(request):
+    """Choose a unit of one's subtree and a year, then go to its entry form."""
+    scope = unit_scope_for(request.user)
+    units = list(_units_in_scope(request.user).active().order_by("path"))
+    years = sorted({year for term in terms_visible_to(scope) for year in term.years})
+    form = EntryPickForm(request.GET or None, units=units, years=years)
+    if units and form.is_valid():
+        return redirect(
+            reverse(
+                "entry:form",
+                args=[form.cleaned_data["unit"], form.cleaned_data["year"]],
+            )
+        )
+    return render(request, "indicators/entry_pick.html", {"form": form, "has_units": bool(units)})

@@ -1,0 +1,179 @@
+"""Downloads (CSV, Excel) and the printable report: the engine's output, rendered.
+
+Filters are the dashboard's GET parameters: `term`, `as_of` (a year, `mid` or
+`end`) and `unit`; the raw results also take `year` and `target`. A wrong
+parameter is a 404 with a message, never an error; every export is confined
+to the user's scope (`unit_scope_for`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.engine import AsOf, InvalidAsOf, parse_as_of, target_breakdown, term_progress
+from indicators.models import Target, Term
+from indicators.selectors import results_for_export, terms_visible_to
+from reports import exports
+from reports.templatetags.progress import as_of_label
+from units.models import Unit
+from units.selectors import unit_scope_for
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows fetched per round trip when streaming raw results.
+CHUNK_SIZE = 2000
+# An Excel file being built stays in memory up to this size, then goes to disk.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Filters:
+    term: Term
+    as_of: AsOf
+    scope: Unit
+    as_of_given: bool
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
+    return int(raw)
+
+
+def filters_for(request, *, term: Term | None = None) -> Filters:
+    """The term, as-of point and scope of the request, as the dashboard reads them."""
+    allowed = unit_scope_for(request.user)
+    terms = terms_visible_to(allowed)
+    term_id = _int_param(request, "term")
+    if term is not None:
+        if term_id and term_id != term.pk:
+            raise Http404(_("This term does not exist or is not yours to see."))
+        term_id = term.pk
+    term = (terms.filter(pk=term_id) if term_id else terms).first()
+    if term is None:
+        raise Http404(_("This term does not exist or is not yours to see."))
+
+    scope = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
+    unit_id = _int_param(request, "unit")
+    if unit_id:
+        scope = (
+            Unit.objects.filter(pk=unit_id, path__startswith=(allowed or term.root_unit).path)
+            .filter(path__startswith=term.root_unit.path)
+            .first()
+        )
+        if scope is None:
+            raise Http404(_("This unit does not exist or is outside your scope."))
+
+    raw_as_of = request.GET.get("as_of", "")
+    try:
+        as_of = parse_as_of(term, raw_as_of)
+    except InvalidAsOf:
+        raise Http404(
+            _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.")
+            % {"first": term.years[0], "last": term.years[-1]}
+        ) from None
+    return Filters(term=term, as_of=as_of, scope=scope, as_of_given=bool(raw_as_of.strip()))
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def table_response(table: exports.Table, fmt: str) -> HttpResponse:
+    """A table as a download: CSV streamed, Excel built in a spooled temporary file."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(table), content_type=CSV_TYPE)
+        return _attachment(response, f"{table.filename}.csv")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    exports.write_xlsx(table, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename=f"{table.filename}.xlsx", content_type=XLSX_TYPE
+    )
+
+
+@login_required
+def summary(request, fmt: str):
+    filters = filters_for(request)
+    progress = term_progress(term=filters.term, as_of=filters.as_of, scope=filters.scope)
+    return table_response(exports.summary_table(progress), fmt)
+
+
+@login_required
+def target(request, pk: int, fmt: str):
+    allowed = unit_scope_for(request.user)
+    target = (
+        Target.objects.filter(pk=pk, term__in=terms_visible_to(allowed))
+        .select_related("term__root_unit")
+        .first()
+    )
+    if target is None:
+        raise Http404(_("This target does not exist or is not yours to see."))
+    filters = filters_for(request, term=target.term)
+    breakdown = target_breakdown(
+        term=filters.term, target=target, as_of=filters.as_of, scope=filters.scope
+    )
+    table = exports.breakdown_table(
+        term=filters.term,
+        as_of=filters.as_of,
+        scope=filters.scope,
+        target=target,
+        breakdown=breakdown,
+    )
+    return table_response(table, fmt)
+
+
+@login_required
+def results(request, fmt: str):
+    filters = filters_for(request)
+    year = _int_param(request, "year")
+    if year is not None and year not in filters.term.years:
+        raise Http404(
+            _("The year must be within the term, from %(first)s to %(last)s.")
+            % {"first": filters.term.years[0], "last": filters.term.years[-1]}
+        )
+    target_id = _int_param(request, "target")
+    if target_id is not None and not filters.term.targets.filter(pk=target_id).exists():
+        raise Http404(_("This target does not exist or is not yours to see."))
+    values = results_for_export(
+        term=filters.term,
+        scope=filters.scope,
+        up_to_year=filters.as_of.year if filters.as_of_given else None,
+        year=year,
+        target_id=target_id,
+    ).iterator(chunk_size=CHUNK_SIZE)
+    table = exports.results_table(
+        term=filters.term,
+        scope=filters.scope,
+        values=values,
+        as_of_text=as_of_label(filters.as_of) if filters.as_of_given else None,
+    )
+    return table_response(table, fmt)
+
+
+@login_required
+def print_summary(request):
+    """The summary table as an A4 page, to attach to the review document."""
+    filters = filters_for(request)
+    progress = term_progress(term=filters.term, as_of=filters.as_of, scope=filters.scope)
+    return render(
+        request,
+        "reports/print.html",
+        {
+            "progress": progress,
+            "lines": exports.summary_lines(progress),
+            "years": list(filters.as_of.years()),
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,215 @@
+"""Hardening: locked-out logins, passwords, sessions, headers, CSRF, error pages, deploy checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client, RequestFactory
+from django.views import defaults
+
+from tests.factories import make_root, make_user
+from units import roles
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PASSWORD = "a-long-test-password"
+
+
+def production_env() -> dict[str, str]:
+    """The environment of a production server: no DEBUG, a real key, a host."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "DEBUG"))
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="example.org",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    return env
+
+
+def fail_logins(client, url: str, username: str, times: int, ip: str = "10.1.1.1"):
+    responses = []
+    for _attempt in range(times):
+        responses.append(
+            client.post(url, {"username": username, "password": "wrong-password"}, REMOTE_ADDR=ip)
+        )
+    return responses
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_failed_logins_lock_the_username(client, url):
+    """After AXES_FAILURE_LIMIT failures the right password no longer gets in, from anywhere."""
+    make_user("nhaplieu", unit=make_root(), role=roles.CLERK, is_staff=True)
+    limit = settings.AXES_FAILURE_LIMIT
+    responses = fail_logins(client, url, "nhaplieu", limit)
+    assert responses[0].status_code == 200  # the form again, with its error
+    assert responses[-1].status_code == 429
+    assert "Đăng nhập bị khoá" in responses[-1].content.decode()
+    # The right password, from another address: still locked, no session.
+    response = client.post(
+        url, {"username": "nhaplieu", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.filter(username="nhaplieu").exists()
+
+
+def test_failed_logins_from_one_address_lock_that_address(client):
+    """Guessing many usernames from one address locks the address too."""
+    make_user("lanhdao", role=roles.LEADER)
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        fail_logins(client, "/login/", f"guess{number}", 1, ip="10.2.2.2")
+    response = client.post(
+        "/login/", {"username": "lanhdao", "password": PASSWORD}, REMOTE_ADDR="10.2.2.2"
+    )
+    assert response.status_code == 429
+    response = client.post(
+        "/login/", {"username": "lanhdao", "password": PASSWORD}, REMOTE_ADDR="10.3.3.3"
+    )
+    assert response.status_code == 302
+
+
+def test_a_good_login_below_the_limit_gets_in_and_resets_the_count(client):
+    """Fewer failures than the limit do not lock; a good login clears them."""
+    make_user("lanhdao", role=roles.LEADER)
+    fail_logins(client, "/login/", "lanhdao", settings.AXES_FAILURE_LIMIT - 1)
+    response = client.post(
+        "/login/", {"username": "lanhdao", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="lanhdao").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("ngắn-quá", "12"),
+        ("password1234", "phổ biến"),
+        ("nguyenvanan2024", "giống"),
+        ("123456789012345", "toàn là số"),
+    ],
+)
+def test_weak_passwords_are_refused(password, message):
+    """Short, common, name-like and all-digit passwords are refused in Vietnamese."""
+    user = make_user("nguyenvanan", first_name="Nguyen", last_name="Van An")
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user)
+    assert any(message in error for error in refused.value.messages), refused.value.messages
+
+
+def test_a_strong_password_is_accepted():
+    """A long passphrase passes every validator."""
+    validate_password("Ngày-mai-trời-lại-sáng-2025", make_user("nguyenvanan"))
+
+
+def test_sessions_end_after_being_idle(client):
+    """Each request pushes the session's expiry forward by the idle timeout."""
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert 5 * 60 <= settings.SESSION_COOKIE_AGE <= 60 * 60
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    response = client.get("/")
+    assert response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_pages_carry_the_security_headers(client):
+    """Framing, sniffing, referrer and opener are all restricted."""
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    response = client.get("/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/", "/logout/"])
+def test_a_post_without_its_csrf_token_is_refused(url):
+    """Login and logout forms refuse a POST without its token, with a generic page."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(url, {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Biểu mẫu đã hết hạn" in response.content.decode()
+
+
+def test_the_admin_refuses_a_post_without_its_csrf_token():
+    """Even a superuser's admin POST needs its token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("quantri", is_staff=True, is_superuser=True))
+    response = client.post("/admin/units/unit/add/", {"name": "Đơn vị", "code": "X"})
+    assert response.status_code == 403
+
+
+def test_an_unknown_address_gets_the_generic_page_not_found(client):
+    """A 404 is a plain Vietnamese page, never Django's debug page."""
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "Không tìm thấy trang" in text
+    assert "Traceback" not in text
+    assert "urlpatterns" not in text
+
+
+@pytest.mark.parametrize(
+    ("view", "status", "heading"),
+    [
+        (defaults.server_error, 500, "Đã có lỗi xảy ra"),
+        (defaults.bad_request, 400, "Yêu cầu không hợp lệ"),
+        (defaults.permission_denied, 403, "Không được phép"),
+    ],
+)
+def test_error_pages_are_generic_and_vietnamese(view, status, heading):
+    """400, 403 and 500 pages say what happened in Vietnamese, no traceback."""
+    request = RequestFactory().get("/")
+    response = view(request) if view is defaults.server_error else view(request, Exception("x"))
+    assert response.status_code == status
+    text = response.content.decode()
+    assert heading in text
+    assert "Traceback" not in text
+
+
+def test_deploy_checks_pass_under_production_settings():
+    """`check --deploy --fail-level WARNING` is clean with DEBUG off and real settings."""
+    env = production_env()
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "no issues" in completed.stdout
+
+
+def test_production_settings_switch_https_on():
+    """The same settings module, read without DEBUG and outside the tests."""
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.DEBUG)"
+    )
+    env = production_env()
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.stdout.split() == ["True", "True", "True", "31536000", "False"], (
+        completed.stderr
+    )
