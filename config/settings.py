@@ -112,7 +112,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Axes checks every login (the app's and the admin's) before the password.
 AUTHENTICATION_BACKENDS = [
-    "units.backends.LockoutBackend",
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from indicators.engine import AsOf, InvalidAsOf, parse_as_of, target_breakdown, term_progress
 from indicators.models import Target, Term
 from indicators.selectors import results_for_export, terms_visible_to
-from reports import exports
+from reports import exports, fast_export
 from reports.templatetags.progress import as_of_label
 from units.models import Unit
 from units.selectors import unit_scope_for
@@ -146,19 +146,24 @@ def results(request, fmt: str):
     target_id = _int_param(request, "target")
     if target_id is not None and not filters.term.targets.filter(pk=target_id).exists():
         raise Http404(_("This target does not exist or is not yours to see."))
-    values = results_for_export(
-        term=filters.term,
-        scope=filters.scope,
-        up_to_year=filters.as_of.year if filters.as_of_given else None,
-        year=year,
-        target_id=target_id,
-    ).iterator(chunk_size=CHUNK_SIZE)
+    selection = {
+        "term": filters.term,
+        "scope": filters.scope,
+        "up_to_year": filters.as_of.year if filters.as_of_given else None,
+        "year": year,
+        "target_id": target_id,
+    }
     table = exports.results_table(
         term=filters.term,
         scope=filters.scope,
-        values=values,
+        values=results_for_export(**selection).iterator(chunk_size=CHUNK_SIZE),
         as_of_text=as_of_label(filters.as_of) if filters.as_of_given else None,
     )
+    if fmt == "csv" and fast_export.is_available():
+        # The same rows, formatted by PostgreSQL's COPY: several times faster.
+        chunks = fast_export.results_csv_copy_chunks(headers=table.headers, **selection)
+        response = StreamingHttpResponse(chunks, content_type=CSV_TYPE)
+        return _attachment(response, f"{table.filename}.csv")
     return table_response(table, fmt)
 
 

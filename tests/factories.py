@@ -108,3 +108,10 @@ def make_user(
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def log_in(client, username: str, password: str):
+    """Log in through the login page, as a person does (django-axes watches it)."""
+    response = client.post("/login/", {"username": username, "password": password})
+    assert response.status_code == 302, f"{username} could not log in"
+    return client

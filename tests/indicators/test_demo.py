@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from indicators.demo import demo_load
 from indicators.engine import Status, as_of_mid_term, term_progress
@@ -10,6 +11,11 @@ from indicators.models import Result, Term, UnitQuota
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
+
+
+def login_request():
+    """Logins are checked by django-axes, which needs the request they come with."""
+    return RequestFactory().post("/login/")
 
 
 def test_demo_yields_the_articles_figures():
@@ -49,7 +55,7 @@ def test_demo_loads_twice_to_the_same_data(capsys, monkeypatch):
                       UnitQuota.objects.count())  # fmt: skip
     assert "demo-password-for-tests" in capsys.readouterr().out
     for username in ("quantri", "lanhdao", "nhaplieu"):
-        assert authenticate(username=username, password="demo-password-for-tests")
+        assert authenticate(login_request(), username=username, password="demo-password-for-tests")
 
 
 def test_demo_generates_and_prints_a_password_when_none_is_given(capsys, monkeypatch):
@@ -57,4 +63,4 @@ def test_demo_generates_and_prints_a_password_when_none_is_given(capsys, monkeyp
     call_command("load_demo")
     password = capsys.readouterr().out.rsplit(":", 1)[-1].strip()
     assert len(password) >= 12
-    assert authenticate(username="lanhdao", password=password)
+    assert authenticate(login_request(), username="lanhdao", password=password)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.demo import demo_load
-from tests.factories import make_result, make_target, make_term, make_tree, make_user
+from tests.factories import log_in, make_result, make_target, make_term, make_tree, make_user
 from units import roles
 from units.models import Unit
 
@@ -27,7 +27,7 @@ def row_of(response, code: str) -> str:
 @pytest.fixture
 def demo(client):
     demo_load(password="demo-password-for-tests")
-    assert client.login(username="lanhdao", password="demo-password-for-tests")
+    log_in(client, "lanhdao", "demo-password-for-tests")
     return client
 
 
@@ -82,7 +82,7 @@ def test_unknown_term_or_unit_is_a_404(demo, query):
 
 def test_a_clerk_sees_their_own_unit_only(client):
     demo_load(password="demo-password-for-tests")
-    assert client.login(username="nhaplieu", password="demo-password-for-tests")
+    log_in(client, "nhaplieu", "demo-password-for-tests")
     clerk_unit = Unit.objects.get(users__username="nhaplieu")
     response = client.get("/")
     assert response.status_code == 200

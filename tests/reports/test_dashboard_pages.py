@@ -11,6 +11,7 @@ from indicators.engine import parse_as_of, target_breakdown, term_progress
 from indicators.models import Level, Measure, Target, Term
 from reports.templatetags.progress import num
 from tests.factories import (
+    log_in,
     make_quota,
     make_result,
     make_target,
@@ -50,7 +51,7 @@ def unit_rows(response) -> list[str]:
 @pytest.fixture
 def demo(client):
     demo_load(password=PASSWORD)
-    assert client.login(username="lanhdao", password=PASSWORD)
+    log_in(client, "lanhdao", PASSWORD)
     return client
 
 
@@ -241,7 +242,7 @@ def test_target_detail_unknown_or_foreign_is_404(demo, admissions, client):
     assert demo.get(f"/targets/{admissions.pk}/?unit=999999").status_code == 404
     other_root, _units = make_tree(1)
     other = make_target(make_term(other_root, start_year=2010, end_year=2015))
-    assert client.login(username="nhaplieu", password=PASSWORD)
+    log_in(client, "nhaplieu", PASSWORD)
     assert client.get(f"/targets/{other.pk}/").status_code == 404
     root = Unit.objects.get(code="KHOI")
     assert client.get(f"/targets/{admissions.pk}/?unit={root.pk}").status_code == 404
@@ -461,7 +462,7 @@ def test_a_clerk_sees_every_page_for_their_subtree_only(client):
     """A unit's staff get the same pages, confined to their unit and the units below it."""
     demo_load(password=PASSWORD)
     admissions = Target.objects.get(code="1")
-    assert client.login(username="nhaplieu", password=PASSWORD)
+    log_in(client, "nhaplieu", PASSWORD)
     mine = Unit.objects.get(users__username="nhaplieu")
     below = list(Unit.objects.filter(parent=mine))
     overview = client.get("/")
