@@ -9,7 +9,6 @@ to the user's scope (`unit_scope_for`).
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -17,12 +16,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.engine import AsOf, InvalidAsOf, parse_as_of, target_breakdown, term_progress
+from indicators.engine import target_breakdown, term_progress
 from indicators.models import Target, Term
 from indicators.selectors import results_for_export, terms_visible_to
 from reports import exports, fast_export
+from reports.selection import Selection, int_param, select
 from reports.templatetags.progress import as_of_label
-from units.models import Unit
 from units.selectors import unit_scope_for
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -33,56 +32,17 @@ CHUNK_SIZE = 2000
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Filters:
-    term: Term
-    as_of: AsOf
-    scope: Unit
-    as_of_given: bool
-
-
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
-    return int(raw)
-
-
-def filters_for(request, *, term: Term | None = None) -> Filters:
-    """The term, as-of point and scope of the request, as the dashboard reads them."""
-    allowed = unit_scope_for(request.user)
-    terms = terms_visible_to(allowed)
-    term_id = _int_param(request, "term")
-    if term is not None:
-        if term_id and term_id != term.pk:
-            raise Http404(_("This term does not exist or is not yours to see."))
-        term_id = term.pk
-    term = (terms.filter(pk=term_id) if term_id else terms).first()
-    if term is None:
+def filters_for(request, *, term: Term | None = None) -> Selection:
+    """The dashboard's selection (`reports.selection.select`); for a file, any error is a 404."""
+    term_id = int_param(request, "term")
+    if term is not None and term_id and term_id != term.pk:
         raise Http404(_("This term does not exist or is not yours to see."))
-
-    scope = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
-    unit_id = _int_param(request, "unit")
-    if unit_id:
-        scope = (
-            Unit.objects.filter(pk=unit_id, path__startswith=(allowed or term.root_unit).path)
-            .filter(path__startswith=term.root_unit.path)
-            .first()
-        )
-        if scope is None:
-            raise Http404(_("This unit does not exist or is outside your scope."))
-
-    raw_as_of = request.GET.get("as_of", "")
-    try:
-        as_of = parse_as_of(term, raw_as_of)
-    except InvalidAsOf:
-        raise Http404(
-            _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.")
-            % {"first": term.years[0], "last": term.years[-1]}
-        ) from None
-    return Filters(term=term, as_of=as_of, scope=scope, as_of_given=bool(raw_as_of.strip()))
+    selection = select(request, term=term)
+    if selection is None:
+        raise Http404(_("This term does not exist or is not yours to see."))
+    if selection.errors:
+        raise Http404(selection.errors[0])
+    return selection
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -137,13 +97,13 @@ def target(request, pk: int, fmt: str):
 @login_required
 def results(request, fmt: str):
     filters = filters_for(request)
-    year = _int_param(request, "year")
+    year = int_param(request, "year")
     if year is not None and year not in filters.term.years:
         raise Http404(
             _("The year must be within the term, from %(first)s to %(last)s.")
             % {"first": filters.term.years[0], "last": filters.term.years[-1]}
         )
-    target_id = _int_param(request, "target")
+    target_id = int_param(request, "target")
     if target_id is not None and not filters.term.targets.filter(pk=target_id).exists():
         raise Http404(_("This target does not exist or is not yours to see."))
     selection = {

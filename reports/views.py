@@ -7,8 +7,6 @@ view has a shareable URL, and is confined to the logged-in user's subtree
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -19,17 +17,14 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from indicators.engine import (
-    AsOf,
-    InvalidAsOf,
-    as_of_mid_term,
     as_of_points,
-    parse_as_of,
     target_breakdown,
     term_progress,
 )
-from indicators.models import Target, Term
-from indicators.selectors import missing_results, terms_visible_to, units_missing_results
+from indicators.models import Target
+from indicators.selectors import missing_results, units_missing_results
 from reports.filters import UnitBreakdownFilter
+from reports.selection import Selection, select
 from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
@@ -37,70 +32,6 @@ from units.selectors import unit_scope_for
 UNITS_PER_PAGE = 25
 # The unit table's own parameters, dropped when moving to another unit.
 FILTERS = ("sector", "kind", "status", "not_reported", "sort", "page")
-
-
-@dataclass
-class Selection:
-    """What the GET parameters picked, checked against what the user may see."""
-
-    term: Term
-    terms: list[Term]
-    top: Unit  # the highest unit the user may see in this term
-    scope: Unit
-    as_of: AsOf
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ancestors(self) -> list[Unit]:
-        """The scope's ancestors the user may see, top first (one query)."""
-        paths = [
-            self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
-        ]
-        return list(Unit.objects.filter(path__in=paths).order_by("path"))
-
-
-def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
-    return int(raw)
-
-
-def _select(request, *, unit_pk: int | None = None, term: Term | None = None) -> Selection | None:
-    """Read `term`, `unit` and `as_of`; None when there is no term to show yet."""
-    allowed = unit_scope_for(request.user)
-    terms = list(terms_visible_to(allowed))
-    if term is None:
-        term_id = _int_param(request, "term")
-        term = next((t for t in terms if t.pk == term_id), None) if term_id else None
-        if term_id and term is None:
-            raise Http404(_("This term does not exist or is not yours to see."))
-        term = term or (terms[0] if terms else None)
-        if term is None:
-            return None
-    elif term not in terms:
-        raise Http404(_("This term does not exist or is not yours to see."))
-
-    top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
-    scope = top
-    unit_id = unit_pk or _int_param(request, "unit")
-    if unit_id:
-        scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
-        if scope is None:
-            raise Http404(_("This unit does not exist or is outside your scope."))
-
-    errors = []
-    try:
-        as_of = parse_as_of(term, request.GET.get("as_of"))
-    except InvalidAsOf:
-        errors.append(
-            _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.")
-            % {"first": term.years[0], "last": term.years[-1]}
-        )
-        as_of = as_of_mid_term(term)
-    return Selection(term=term, terms=terms, top=top, scope=scope, as_of=as_of, errors=errors)
 
 
 def _scope_choices(selection: Selection) -> list[Unit]:
@@ -138,7 +69,7 @@ def _empty(request):
 @login_required
 def dashboard(request):
     """The overview: headline, programmes and one card per target."""
-    selection = _select(request)
+    selection = select(request)
     if selection is None:
         return _empty(request)
     progress = term_progress(term=selection.term, as_of=selection.as_of, scope=selection.scope)
@@ -162,7 +93,7 @@ def target_detail(request, pk: int):
     )
     if target is None:
         raise Http404(_("This target does not exist."))
-    selection = _select(request, term=target.term)
+    selection = select(request, term=target.term)
     progress = term_progress(
         term=selection.term, as_of=selection.as_of, scope=selection.scope
     ).for_target(target.pk)
@@ -199,7 +130,7 @@ def target_detail(request, pk: int):
 @login_required
 def unit_scorecard(request, pk: int):
     """Every target for one unit and its subtree, with links up and down the tree."""
-    selection = _select(request, unit_pk=pk)
+    selection = select(request, unit_pk=pk)
     if selection is None:
         raise Http404(_("There is no term to show yet."))
     progress = term_progress(term=selection.term, as_of=selection.as_of, scope=selection.scope)
@@ -215,7 +146,7 @@ def unit_scorecard(request, pk: int):
 @login_required
 def completeness(request):
     """Which units have not yet entered which targets for a year."""
-    selection = _select(request)
+    selection = select(request)
     if selection is None:
         return _empty(request)
     term = selection.term

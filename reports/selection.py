@@ -1,0 +1,91 @@
+"""What a request's GET parameters pick: term, unit and as-of point, within the user's scope.
+
+Every page and every export reads `term`, `unit` and `as_of` through `select`,
+so they agree on what a user may see and on what a wrong parameter means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
+from indicators.models import Term
+from indicators.selectors import terms_visible_to
+from units.models import STEP, Unit
+from units.selectors import unit_scope_for
+
+
+@dataclass
+class Selection:
+    """What the GET parameters picked, checked against what the user may see."""
+
+    term: Term
+    terms: list[Term]
+    top: Unit  # the highest unit the user may see in this term
+    scope: Unit
+    as_of: AsOf
+    errors: list[str] = field(default_factory=list)
+    as_of_given: bool = False  # whether the request named an as-of point
+
+    @property
+    def ancestors(self) -> list[Unit]:
+        """The scope's ancestors the user may see, top first (one query)."""
+        paths = [
+            self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
+        ]
+        return list(Unit.objects.filter(path__in=paths).order_by("path"))
+
+
+def int_param(request, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
+    return int(raw)
+
+
+def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> Selection | None:
+    """Read `term`, `unit` and `as_of`; None when there is no term to show yet."""
+    allowed = unit_scope_for(request.user)
+    terms = list(terms_visible_to(allowed))
+    if term is None:
+        term_id = int_param(request, "term")
+        term = next((t for t in terms if t.pk == term_id), None) if term_id else None
+        if term_id and term is None:
+            raise Http404(_("This term does not exist or is not yours to see."))
+        term = term or (terms[0] if terms else None)
+        if term is None:
+            return None
+    elif term not in terms:
+        raise Http404(_("This term does not exist or is not yours to see."))
+
+    top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
+    scope = top
+    unit_id = unit_pk or int_param(request, "unit")
+    if unit_id:
+        scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
+        if scope is None:
+            raise Http404(_("This unit does not exist or is outside your scope."))
+
+    errors = []
+    try:
+        as_of = parse_as_of(term, request.GET.get("as_of"))
+    except InvalidAsOf:
+        errors.append(
+            _("The as-of point must be a year from %(first)s to %(last)s, or the mid-term.")
+            % {"first": term.years[0], "last": term.years[-1]}
+        )
+        as_of = as_of_mid_term(term)
+    return Selection(
+        term=term,
+        terms=terms,
+        top=top,
+        scope=scope,
+        as_of=as_of,
+        errors=errors,
+        as_of_given=bool(request.GET.get("as_of", "").strip()),
+    )
