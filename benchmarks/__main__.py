@@ -43,9 +43,12 @@ def empty_data() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("sizes", nargs="*", default=["S", "L"], choices=["S", "L"])
+    parser.add_argument("sizes", nargs="*", help="S and/or L (default: both)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    sizes = args.sizes or ["S", "L"]
+    if set(sizes) - {"S", "L"}:
+        parser.error("sizes are S and L")
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
@@ -69,7 +72,7 @@ def main() -> int:
     from benchmarks.run import SIZES, format_reports, measure_size
 
     reports = []
-    for name in args.sizes:
+    for name in sizes:
         empty_data()
         print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
         reports.append(measure_size(SIZES[name], repeat=args.repeat))

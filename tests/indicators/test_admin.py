@@ -185,6 +185,17 @@ def test_a_superuser_may_still_correct_an_approved_year(client, entry):
     assert result.value == 8
 
 
+def test_a_unit_year_outside_every_term_is_a_form_error(client, entry):
+    clerk = make_user("nhaplieu", unit=entry["unit"], role=roles.CLERK, is_staff=True)
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/indicators/unityear/add/", {"unit": entry["unit"].pk, "year": 2031}
+    )
+    assert response.status_code == 200
+    assert "Năm không thuộc nhiệm kỳ nào" in response.text
+    assert not UnitYear.objects.exists()
+
+
 def run_action(client, action, unit_years, **extra):
     return client.post(
         "/admin/indicators/unityear/",
