@@ -253,7 +253,7 @@ class Sums(NamedTuple):
     d_inactive_units: int = 0
 
     def __add__(self, other: Sums) -> Sums:  # type: ignore[override]
-        return Sums(*(mine + theirs for mine, theirs in zip(self, other, strict=True)))
+        return Sums._make(map(int.__add__, self, other))
 
 
 # The sums of a group of results, over rows that carry the previous year's
@@ -309,9 +309,11 @@ SELECT {branch} AS branch, ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_t
        {sums}
 FROM {rollup} ro
 JOIN {target} t ON t.id = ro.target_id
-WHERE t.term_id = %(term)s AND ro.branch LIKE %(path)s AND ro.year <= %(year)s {only_target}
+WHERE t.term_id = %(term)s AND {branches} AND ro.year <= %(year)s {only_target}
 GROUP BY 1, 2, 3, 4, 5, 6
 """
+# The roll-up's rows of a whole term: each target's totals over every branch.
+TERM_TOTAL = ""
 
 # Scopes at this depth or above read the roll-up; deeper ones read the results.
 ROLLUP_DEPTH = 2
@@ -364,8 +366,11 @@ def _result_sums(
     only_target = "AND {alias}.target_id = %(target)s" if target is not None else ""
     rollup_branch_ok = branch_length <= ROLLUP_DEPTH * STEP if by_branch else True
     if use_rollup and scope.depth <= ROLLUP_DEPTH and rollup_branch_ok:
+        whole_term = scope.pk == term.root_unit_id and not by_branch
         sql = ROLLUP_SQL.format(
             branch=f"SUBSTR(ro.branch, 1, {branch_length:d})" if by_branch else "''",
+            # Every result of a term lies under its committee: its totals are the scope's.
+            branches=f"ro.branch = '{TERM_TOTAL}'" if whole_term else "ro.branch LIKE %(path)s",
             sums=", ".join(f"SUM(ro.{column})" for column in SUM_COLUMNS),
             only_target=only_target.format(alias="ro"),
             **tables(),
@@ -438,18 +443,27 @@ def _resolution_plan(target: Target) -> Plan:
     return Plan(target.term_target, target.yearly_target, per_year)
 
 
-def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[UnitQuota]:
-    """One query: the quotas assigned in the scope's subtree."""
+class Quota(NamedTuple):
+    target_id: int
+    unit_id: int
+    path: str
+    year: int | None
+    value: Decimal
+
+
+def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota]:
+    """One query: the quotas assigned in the scope's subtree, as plain tuples."""
     quotas = UnitQuota.objects.filter(target__term=term, unit__path__startswith=scope.path)
     if target is not None:
         quotas = quotas.filter(target=target)
-    return list(
-        quotas.only("target_id", "unit_id", "unit__path", "year", "value").select_related("unit")
-    )
+    return [
+        Quota(*row)
+        for row in quotas.values_list("target_id", "unit_id", "unit__path", "year", "value")
+    ]
 
 
 def _plan_for(
-    target: Target, *, resolution: Plan, unit: Unit, is_root: bool, quotas: list[UnitQuota]
+    target: Target, *, resolution: Plan, unit: Unit, is_root: bool, quotas: list[Quota]
 ) -> Plan:
     """The target's plan for a unit: the resolution's at the root, quotas below it.
 
@@ -466,15 +480,15 @@ def _plan_for(
     return resolution if target.in_percent else Plan(None, None, {})
 
 
-def _quotas_by(quotas: list[UnitQuota], prefix_length: int) -> dict[tuple[int, str], list]:
+def _quotas_by(quotas: list[Quota], prefix_length: int) -> dict[tuple[int, str], list[Quota]]:
     """Quotas grouped by target and by the path of the unit (or ancestor) they fall under."""
-    grouped: dict[tuple[int, str], list[UnitQuota]] = defaultdict(list)
+    grouped: dict[tuple[int, str], list[Quota]] = defaultdict(list)
     for quota in quotas:
-        grouped[quota.target_id, quota.unit.path[:prefix_length]].append(quota)
+        grouped[quota.target_id, quota.path[:prefix_length]].append(quota)
     return grouped
 
 
-def _quota_plan(quotas: list[UnitQuota]) -> Plan:
+def _quota_plan(quotas: list[Quota]) -> Plan:
     term_total: Decimal | None = None
     per_year: dict[int, Decimal] = defaultdict(Decimal)
     for quota in quotas:

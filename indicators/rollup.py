@@ -15,7 +15,14 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
-from indicators.engine import ROLLUP_DEPTH, ROWS_SQL, SUM_COLUMNS, SUMS_SQL, tables
+from indicators.engine import (
+    ROLLUP_DEPTH,
+    ROWS_SQL,
+    SUM_COLUMNS,
+    SUMS_SQL,
+    TERM_TOTAL,
+    tables,
+)
 from indicators.models import Result, Target, Term
 from units.models import STEP, tree_changed
 
@@ -35,6 +42,15 @@ INSERT_SQL = (
     + ROWS_SQL
     + ") AS rows_to_roll GROUP BY "
     + ", ".join(GROUP_COLUMNS)
+)
+
+TOTALS_SQL = (
+    "INSERT INTO {rollup} ("
+    + ", ".join(GROUP_COLUMNS + SUM_COLUMNS)
+    + ") SELECT %s, target_id, year, kind, is_active, is_top, "
+    + ", ".join(f"SUM({column})" for column in SUM_COLUMNS)
+    + " FROM {rollup} WHERE branch <> %s AND {where}"
+    + " GROUP BY target_id, year, kind, is_active, is_top"
 )
 
 _state = threading.local()
@@ -85,6 +101,19 @@ def rollup_refresh(
                 **names,
             ),
             insert_params,
+        )
+        # Each target's totals over its branches: what a whole-term scope reads.
+        totals_where, totals_params = "1 = 1", []
+        if target_ids is not None:
+            totals_where = f"target_id IN ({', '.join(['%s'] * len(target_ids))})"
+            totals_params = list(target_ids)
+        cursor.execute(
+            f"DELETE FROM {names['rollup']} WHERE branch = %s AND {totals_where}",
+            [TERM_TOTAL, *totals_params],
+        )
+        cursor.execute(
+            TOTALS_SQL.format(where=totals_where, **names),
+            [TERM_TOTAL, TERM_TOTAL, *totals_params],
         )
 
 
