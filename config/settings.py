@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "units.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit trail.
@@ -164,10 +165,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Idle timeout: every request pushes the expiry forward, so a session ends
-# after this many minutes without a request.
+# Idle timeout: requests push the expiry forward (at most once a minute, see
+# units.middleware), so a session ends after this many minutes without one.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # HTTPS only in production; `make run` (DEBUG=true) and the tests stay on http.
 # Each can be overridden from the environment.
