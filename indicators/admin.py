@@ -23,6 +23,7 @@ from indicators.services import StaleResult, YearLocked, result_save, unit_year_
 from units.admin import ScopedAdminMixin, ScopedHistoryAdmin
 from units.models import Unit
 from units.selectors import around_scope, in_scope, unit_scope_for
+from units.text import whole_number
 
 STALE_MESSAGE = _(
     "Someone else saved this result after you opened it. Their figures have been kept; "
@@ -150,7 +151,8 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        unit = Unit.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        unit_id = whole_number(self.value())
+        unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         if unit is None:
             return queryset.none()
         return queryset.filter(unit__path__startswith=unit.path)

@@ -48,6 +48,7 @@ from indicators.models import (
     UnitQuota,
 )
 from units.models import STEP, Unit
+from units.text import whole_number
 
 HUNDRED = Decimal(100)
 
@@ -140,9 +141,10 @@ def parse_as_of(term: Term, raw: str | None) -> AsOf:
         return as_of_mid_term(term)
     if raw == "end":
         return as_of_year(term, term.end_year)
-    if not raw.isdigit():
+    year = whole_number(raw)
+    if year is None:
         raise InvalidAsOf(raw)
-    return as_of_year(term, int(raw))
+    return as_of_year(term, year)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,10 @@ class TargetProgress:
     numerator: int | None = None
     denominator: int | None = None
     years: tuple[YearPoint, ...] = ()
+    # What is set for the scope (the resolution's figure at the root, the unit's
+    # quota below it): the term's figure, else the yearly one.
+    planned: Decimal | None = None
+    planned_per_year: bool = False
 
     @property
     def is_met(self) -> bool:
@@ -229,7 +235,12 @@ class Plan(NamedTuple):
 
     @property
     def final(self) -> Decimal | None:
-        return self.term if self.term is not None else self.yearly
+        if self.term is not None:
+            return self.term
+        if self.yearly is not None:
+            return self.yearly
+        # Quotas given year by year only: the latest year's.
+        return self.per_year[max(self.per_year)] if self.per_year else None
 
     @property
     def is_empty(self) -> bool:
@@ -523,7 +534,10 @@ def _year_figures(
         every = sum(groups.values(), Sums())
         own = sum((s for g, s in groups.items() if scope.counts(level, g)), Sums())
         if target.combine == Combine.SUM:
-            reported = own.reported
+            # Coverage counts active units, as the units in scope do.
+            reported = sum(
+                s.reported for g, s in groups.items() if g.is_active and scope.counts(level, g)
+            )
             if target.measure == Measure.COUNT:
                 figure = _Figure(Decimal(every.value), None, None, reported)
             else:
@@ -538,7 +552,7 @@ def _year_figures(
         else:
             running = running + every
             running_level = running_level + own
-            reported = running_level.d_units
+            reported = running_level.d_units - running_level.d_inactive_units
             if not running.d_units:
                 figure = _Figure(None, None, None, 0)
             elif target.measure == Measure.COUNT:
@@ -618,6 +632,13 @@ def _expected(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
     return final if target.in_percent else final * share
 
 
+def _planned(target: Target, plan: Plan) -> Decimal | None:
+    """The figure set for the whole term: a flow's year-by-year quotas add up."""
+    if plan.term is None and plan.yearly is None and plan.per_year and _is_flow(target):
+        return sum(plan.per_year.values(), Decimal(0))
+    return plan.final
+
+
 def _passes(direction: str, actual: Decimal, expected: Decimal) -> bool:
     return actual >= expected if direction == Direction.AT_LEAST else actual <= expected
 
@@ -680,6 +701,8 @@ def target_progress(
         numerator=total.numerator,
         denominator=total.denominator,
         years=tuple(points),
+        planned=_planned(target, plan),
+        planned_per_year=plan.term is None and plan.yearly is not None,
     )
 
 

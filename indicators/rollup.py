@@ -44,13 +44,19 @@ INSERT_SQL = (
     + ", ".join(GROUP_COLUMNS)
 )
 
+# A target's totals: its branches under the committee of its term (a unit moved
+# out of the committee keeps its results, which no longer count there).
 TOTALS_SQL = (
     "INSERT INTO {rollup} ("
     + ", ".join(GROUP_COLUMNS + SUM_COLUMNS)
-    + ") SELECT %s, target_id, year, kind, is_active, is_top, "
-    + ", ".join(f"SUM({column})" for column in SUM_COLUMNS)
-    + " FROM {rollup} WHERE branch <> %s AND {where}"
-    + " GROUP BY target_id, year, kind, is_active, is_top"
+    + ") SELECT %s, ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_top, "
+    + ", ".join(f"SUM(ro.{column})" for column in SUM_COLUMNS)
+    + " FROM {rollup} ro"
+    + " JOIN {target} t ON t.id = ro.target_id"
+    + " JOIN {term} tm ON tm.id = t.term_id"
+    + " JOIN {unit} committee ON committee.id = tm.root_unit_id"
+    + " WHERE ro.branch <> %s AND ro.branch LIKE committee.path || '%%' AND {where}"
+    + " GROUP BY ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_top"
 )
 
 _state = threading.local()
@@ -103,16 +109,16 @@ def rollup_refresh(
             insert_params,
         )
         # Each target's totals over its branches: what a whole-term scope reads.
-        totals_where, totals_params = "1 = 1", []
+        targets_where, totals_params = "1 = 1", []
         if target_ids is not None:
-            totals_where = f"target_id IN ({', '.join(['%s'] * len(target_ids))})"
+            targets_where = f"target_id IN ({', '.join(['%s'] * len(target_ids))})"
             totals_params = list(target_ids)
         cursor.execute(
-            f"DELETE FROM {names['rollup']} WHERE branch = %s AND {totals_where}",
+            f"DELETE FROM {names['rollup']} WHERE branch = %s AND {targets_where}",
             [TERM_TOTAL, *totals_params],
         )
         cursor.execute(
-            TOTALS_SQL.format(where=totals_where, **names),
+            TOTALS_SQL.format(where=targets_where.replace("target_id", "ro.target_id"), **names),
             [TERM_TOTAL, TERM_TOTAL, *totals_params],
         )
 
@@ -121,7 +127,8 @@ def rollup_refresh_term(term: Term) -> None:
     rollup_refresh(target_ids=Target.objects.filter(term=term).values_list("pk", flat=True))
 
 
-def _touch(target_ids: Iterable[int] | None, branches: Iterable[str]) -> None:
+def _touch(target_ids: Iterable[int] | None, branches: Iterable[str] | None) -> None:
+    """Rebuild these targets (None: all) in these branches (None: all), now or at batch end."""
     pending = getattr(_state, "pending", None)
     if pending is None:
         rollup_refresh(target_ids=target_ids, branches=branches)
@@ -131,7 +138,10 @@ def _touch(target_ids: Iterable[int] | None, branches: Iterable[str]) -> None:
         targets.add(None)
     else:
         targets.update(target_ids)
-    touched.update(branches)
+    if branches is None:
+        touched.add(None)
+    else:
+        touched.update(branches)
 
 
 @contextmanager
@@ -148,7 +158,7 @@ def rollup_batch() -> Iterator[None]:
         _state.pending = None
     rollup_refresh(
         target_ids=None if None in targets else targets,
-        branches=None if len(branches) > MANY_BRANCHES else branches,
+        branches=None if None in branches or len(branches) > MANY_BRANCHES else branches,
     )
 
 
@@ -175,6 +185,12 @@ def _result_deleted(sender, instance: Result, **kwargs) -> None:
 
 
 def _tree_changed(sender, paths: Iterable[str], **kwargs) -> None:
+    paths = set(paths)
+    if any(len(path) < BRANCH_LENGTH for path in paths):
+        # A unit above the branches moved (a committee): every branch key below
+        # it changed, so everything is rebuilt.
+        _touch(None, None)
+        return
     _touch(None, {branch_of(path) for path in paths})
 
 

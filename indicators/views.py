@@ -27,6 +27,7 @@ from indicators.services import (
 )
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
+from units.text import whole_number
 
 ENTER_PERMISSIONS = ["indicators.add_result", "indicators.change_result"]
 
@@ -42,9 +43,9 @@ def _term_for(request, unit: Unit, year: int) -> Term:
     terms = Term.objects.filter(root_unit__path__in=prefixes).select_related("root_unit")
     raw = request.GET.get("term", "").strip()
     if raw:
-        if not raw.isdigit():
+        if whole_number(raw) is None:
             raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
-        term = terms.filter(pk=int(raw)).first()
+        term = terms.filter(pk=whole_number(raw)).first()
     else:
         term = next((term for term in terms if year in term.years), None)
     if term is None or year not in term.years:

@@ -318,16 +318,11 @@ def summary_lines(progress: Progress) -> list[SummaryLine]:
     return lines
 
 
-def resolution_figure(target: Target) -> Decimal | None:
-    """What the resolution set: the term target, else the yearly target."""
-    return target.term_target if target.term_target is not None else target.yearly_target
-
-
 def summary_remarks(row: TargetProgress, *, with_fraction: bool = True) -> str:
     """The "Ghi chú" column: what a reader needs to read the figures right."""
     target = row.target
     parts = []
-    if target.term_target is None and target.yearly_target is not None:
+    if row.planned_per_year:
         parts.append(_("per year"))
     if target.direction == Direction.AT_MOST:
         parts.append(_("at most (lower is better)"))
@@ -370,7 +365,7 @@ def summary_rows(progress: Progress, lines: list[SummaryLine]) -> Iterator[list[
             line.number,
             line.label,
             row.target.unit_label,
-            plain_number(resolution_figure(row.target)),
+            plain_number(row.planned),
             *(plain_number(point.actual) for point in row.years),
             plain_number(row.actual),
             completion_percent(row),
@@ -418,7 +413,7 @@ def breakdown_table(
             index,
             entry.unit.code,
             entry.unit.name,
-            plain_number(entry.progress.expected),
+            plain_number(entry.progress.planned),
             *(plain_number(point.actual) for point in entry.progress.years),
             plain_number(entry.progress.actual),
             entry.progress.numerator,

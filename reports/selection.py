@@ -16,6 +16,7 @@ from indicators.models import Term
 from indicators.selectors import terms_visible_to
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
+from units.text import whole_number
 
 
 @dataclass
@@ -43,9 +44,10 @@ def int_param(request, name: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    number = whole_number(raw)
+    if number is None:
         raise Http404(_("“%(value)s” is not a valid number.") % {"value": raw})
-    return int(raw)
+    return number
 
 
 def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> Selection | None:

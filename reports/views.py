@@ -28,6 +28,7 @@ from reports.selection import Selection, select
 from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
+from units.text import whole_number
 
 UNITS_PER_PAGE = 25
 # The unit table's own parameters, dropped when moving to another unit.
@@ -154,8 +155,8 @@ def completeness(request):
     year = default_year
     raw = request.GET.get("year", "").strip()
     if raw:
-        if raw.isdigit() and int(raw) in term.years:
-            year = int(raw)
+        if whole_number(raw) in term.years:
+            year = whole_number(raw)
         else:
             selection.errors.append(
                 _("The year must be within the term, from %(first)s to %(last)s.")

@@ -145,6 +145,14 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
             queryset = queryset.filter(is_superuser=False)
         return queryset
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and unit_scope_for(request.user) is not None:
+            # Someone confined to a subtree gives every account a unit in it, their
+            # own included: an administrator or leader without a unit sees everything.
+            field.required = True
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

@@ -364,3 +364,19 @@ def test_breakdown_runs_a_fixed_number_of_queries(django_assert_num_queries):
         for target in term.targets.all():
             with django_assert_num_queries(5):
                 target_breakdown(term=term, target=target, as_of=as_of_year(term, 2022))
+
+
+def test_coverage_counts_the_active_units_it_is_measured_against():
+    """A unit that left reports too; coverage stays within the units in scope."""
+    root, (a,) = make_tree(1)
+    gone = make_unit(parent=root, kind=Kind.GRASSROOTS_CELL, is_active=False)
+    term = make_term(root)
+    flow = make_target(term)
+    stock = make_target(term, combine=Combine.LATEST, judgement=Judgement.FINAL)
+    for target in (flow, stock):
+        make_result(target, a, 2023, value=1)
+        make_result(target, gone, 2023, value=1)
+    for target in (flow, stock):
+        row = progress_of(target)
+        assert row.actual == 2  # its figures still count
+        assert (row.reported, row.in_scope) == (1, 1)

@@ -71,3 +71,28 @@ def test_rollup_follows_every_kind_of_write():
     deep = make_unit(parent=cell, kind=Kind.CELL)
     make_result(flow, deep, 2021, value=2)
     assert_rollup_exact(term, scopes=[root, a, b, cell])
+
+
+def test_rollup_follows_the_committee_moving_and_units_leaving_it():
+    """A bloc reorganised under a new parent, a unit moved out of the committee."""
+    root, (a, b) = make_tree(2, cells=1)
+    term = make_term(root)
+    target = make_target(term)
+    make_result(target, a, 2021, value=5)
+    make_result(target, b, 2021, value=7)
+    make_result(target, root, 2021, value=1)
+
+    province = make_unit(kind=Kind.BLOC)
+    root.parent = province
+    root.save()
+    term.root_unit.refresh_from_db()
+    assert_rollup_exact(term)
+    mid = as_of_mid_term(term)
+    assert _result_sums(term=term, scope=term.root_unit, as_of=mid)[""][target.pk]
+
+    b.parent = province  # b leaves the committee; its results stay where they were
+    b.save()
+    term.root_unit.refresh_from_db()
+    assert_rollup_exact(term)
+    totals = _result_sums(term=term, scope=term.root_unit, as_of=mid)[""][target.pk][2021]
+    assert sum(sums.value for sums in totals.values()) == 6

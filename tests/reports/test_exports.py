@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from indicators.demo import demo_load
 from indicators.engine import parse_as_of, term_progress
-from indicators.models import Result, Target, Term
+from indicators.models import Result, Target, Term, UnitQuota
 from indicators.selectors import results_for_export
 from reports import exports, fast_export
 from reports.templatetags.progress import num, rounded
@@ -344,6 +344,9 @@ def test_clerk_exports_only_their_subtree(clerk):
         .filter(target__code="1", year__lte=2023)
         .values_list("value", flat=True)
     )
+    # "Nghị quyết đề ra" is what was set for this unit: its quotas, not the bloc's 3.200.
+    quotas = UnitQuota.objects.filter(unit=clerk_unit, target__code="1")
+    assert int(admissions[3]) == sum(quota.value for quota in quotas) != 3200
     target = Target.objects.get(code="CT1.3")
     breakdown = read_csv(clerk.get(f"/exports/targets/{target.pk}.csv"))
     assert len(breakdown) > 1

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tests.factories import make_root, make_user
+from tests.factories import make_root, make_tree, make_user
 from units import roles
 from units.roles import sync_roles
 
@@ -75,3 +75,32 @@ def test_syncing_the_roles_again_changes_nothing():
     # As a migration runs it: on the historical models.
     sync_roles(MigrationLoader(connection).project_state().apps, strict=True)
     assert {role: permissions_of(role) for role in roles.ROLES} == before
+
+
+def test_an_administrator_of_a_unit_cannot_free_an_account_from_its_unit(client):
+    """Clearing the unit would lift the account's scope: the admin form refuses it."""
+    _root, (unit,) = make_tree(1)
+    admin_user = make_user("quantri-cs", unit=unit, role=roles.ADMINISTRATOR, is_staff=True)
+    client.force_login(admin_user)
+    url = f"/admin/units/user/{admin_user.pk}/change/"
+    data = {
+        "username": admin_user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [group.pk for group in admin_user.groups.all()],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "08:00:00",
+        "unit": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["unit"]
+    data["unit"] = str(unit.pk)
+    assert client.post(url, data).status_code == 302  # the same form with the unit saves
+    admin_user.refresh_from_db()
+    assert admin_user.unit == unit

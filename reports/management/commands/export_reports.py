@@ -13,6 +13,7 @@ from indicators.selectors import results_for_export
 from reports import exports
 from reports.templatetags.progress import as_of_label
 from units.models import Unit
+from units.text import whole_number
 
 CHUNK_SIZE = 2000
 
@@ -62,9 +63,8 @@ class Command(BaseCommand):
         if options["unit"]:
             raw = options["unit"]
             units = Unit.objects.subtree(term.root_unit)
-            scope = (units.filter(pk=int(raw)) if raw.isdigit() else units.none()).first() or (
-                units.filter(code=raw).first()
-            )
+            by_id = units.filter(pk=whole_number(raw)).first() if whole_number(raw) else None
+            scope = by_id or units.filter(code=raw).first()
             if scope is None:
                 raise CommandError(f"No unit {raw!r} under {term.root_unit}.")
         formats = options["formats"] or ["csv", "xlsx"]
