@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from units.models import CELL_KINDS, GRASSROOTS_KINDS, ORGANISATION_KINDS, STEP, Unit
+from units.models import CELL_KINDS, GRASSROOTS_KINDS, ORGANISATION_KINDS, Unit
 
 ROMAN_NUMERALS = [
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -569,8 +569,7 @@ class UnitYear(models.Model):
     def clean(self) -> None:
         if not self.unit_id or self.year is None:
             return
-        above = [self.unit.path[:end] for end in range(STEP, len(self.unit.path) + 1, STEP)]
-        terms = Term.objects.filter(root_unit__path__in=above)
+        terms = Term.objects.filter(root_unit__path__in=self.unit.lineage)
         if not any(self.year in term.years for term in terms):
             raise ValidationError(
                 {"year": _("The year is in no term of a committee above this unit.")}

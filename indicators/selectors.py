@@ -9,7 +9,7 @@ from functools import reduce
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from indicators.models import Combine, Level, Result, Target, Term
-from units.models import STEP, Unit
+from units.models import Unit
 
 
 def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
@@ -18,7 +18,7 @@ def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
     if scope is None:
         return terms
     # The term's committee is the scope itself or one of its ancestors.
-    prefixes = [scope.path[:end] for end in range(STEP, len(scope.path) + 1, STEP)]
+    prefixes = scope.lineage
     return terms.filter(root_unit__path__in=prefixes)
 
 

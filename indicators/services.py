@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Measure, Result, Target, Term, UnitYear, YearState
 from indicators.rollup import rollup_batch
-from units.models import STEP, Unit, User
+from units.models import Unit, User
 
 
 def unit_year_locked(*, unit: Unit, year: int) -> bool:
@@ -20,7 +20,7 @@ def unit_year_locked(*, unit: Unit, year: int) -> bool:
 
     A year approved for a unit or for any unit above it locks the unit.
     """
-    prefixes = [unit.path[:end] for end in range(STEP, len(unit.path) + 1, STEP)]
+    prefixes = unit.lineage
     return UnitYear.objects.filter(
         unit__path__in=prefixes, year=year, state=YearState.APPROVED
     ).exists()
@@ -28,7 +28,7 @@ def unit_year_locked(*, unit: Unit, year: int) -> bool:
 
 def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, int]]:
     """(unit id, year) pairs locked by an approval at the unit or above it, in one query."""
-    prefixes = {unit.path[:end] for unit in units for end in range(STEP, len(unit.path) + 1, STEP)}
+    prefixes = {path for unit in units for path in unit.lineage}
     approved = set(
         UnitYear.objects.filter(
             unit__path__in=prefixes, year__in=years, state=YearState.APPROVED
@@ -38,7 +38,7 @@ def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, 
         (unit.pk, year)
         for unit in units
         for year in years
-        if any((unit.path[:end], year) in approved for end in range(STEP, len(unit.path) + 1, STEP))
+        if any((path, year) in approved for path in unit.lineage)
     }
 
 

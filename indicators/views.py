@@ -25,7 +25,7 @@ from indicators.services import (
     results_save_year,
     unit_year_locked,
 )
-from units.models import STEP, Unit
+from units.models import Unit
 from units.selectors import unit_scope_for
 from units.text import whole_number
 
@@ -39,7 +39,7 @@ def _units_in_scope(user):
 
 def _term_for(request, unit: Unit, year: int) -> Term:
     """The term whose committee holds the unit and whose years hold `year` (or `?term=`)."""
-    prefixes = [unit.path[:end] for end in range(STEP, len(unit.path) + 1, STEP)]
+    prefixes = unit.lineage
     terms = Term.objects.filter(root_unit__path__in=prefixes).select_related("root_unit")
     raw = request.GET.get("term", "").strip()
     if raw:

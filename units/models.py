@@ -68,7 +68,7 @@ class UnitQuerySet(models.QuerySet):
         return self.subtree(unit).exclude(pk=unit.pk)
 
     def ancestors(self, unit: Unit) -> UnitQuerySet:
-        prefixes = [unit.path[:end] for end in range(STEP, len(unit.path), STEP)]
+        prefixes = unit.lineage[:-1]
         return self.filter(path__in=prefixes).order_by("path")
 
     def active(self) -> UnitQuerySet:
@@ -155,6 +155,11 @@ class Unit(models.Model):
     @property
     def is_grassroots(self) -> bool:
         return self.kind in GRASSROOTS_KINDS
+
+    @property
+    def lineage(self) -> list[str]:
+        """The paths of the unit's ancestors and its own, top first."""
+        return [self.path[:end] for end in range(STEP, len(self.path) + 1, STEP)]
 
     def is_in(self, ancestor: Unit) -> bool:
         return self.path.startswith(ancestor.path)

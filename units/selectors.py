@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from units import roles
-from units.models import STEP, Unit, User
+from units.models import Unit, User
 
 # Matches no unit: the scope of a user who may see none.
 NO_UNIT = Unit(name="—", path="!")
@@ -38,5 +38,5 @@ def around_scope(scope: Unit, lookup: str) -> Q:
     Terms and their targets belong to a committee: a user below it reads them,
     since their own results are entered against them.
     """
-    ancestors = [scope.path[:end] for end in range(STEP, len(scope.path) + 1, STEP)]
+    ancestors = scope.lineage
     return Q(**{f"{lookup}__in": ancestors}) | in_scope(scope, lookup)
