@@ -37,16 +37,16 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn config.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile -
 
-## make test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+## make test: the whole suite (SQLite unless DATABASE_URL says otherwise), one process per core
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## make screenshots: each dashboard page at desktop and phone width, into docs/screenshots/
 screenshots: install
 	$(BIN)/pytest tests/browser/screenshots.py -q -p no:cacheprovider
 
 test-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
