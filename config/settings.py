@@ -5,6 +5,7 @@ database, which falls back to an embedded SQLite file so that a newcomer's first
 run needs nothing installed. `make run` sets DEBUG and a development key.
 """
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -121,12 +122,22 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 # address whatever the usernames it tries.
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+# A good login clears the failures of that account only (see units.logins).
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "units.logins.OwnFailuresHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a reverse proxy, name the header holding the client's address, e.g.
-# AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR.
+# AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR (read by django-ipware,
+# installed with the django-axes[ipware] extra; without it every client would be
+# the proxy's address). The proxy must set the header to the address it sees
+# (nginx: `proxy_set_header X-Forwarded-For $remote_addr;`), not append to one
+# the client sent, or a client could pick its own address.
 if os.environ.get("AXES_IPWARE_META_PRECEDENCE_ORDER"):
     AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IPWARE_META_PRECEDENCE_ORDER")
+    if importlib.util.find_spec("ipware") is None:
+        raise ImproperlyConfigured(
+            "AXES_IPWARE_META_PRECEDENCE_ORDER needs django-ipware: install django-axes[ipware]."
+        )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dashboard"

@@ -12,7 +12,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.views import defaults
 
 from tests.factories import make_root, make_user
@@ -91,6 +91,55 @@ def test_a_good_login_below_the_limit_gets_in_and_resets_the_count(client):
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username="lanhdao").exists()
+
+
+def test_a_good_login_of_one_account_keeps_the_failures_of_another(client):
+    """Failures against one account survive a successful login of another from the address."""
+    root = make_root()
+    make_user("quantri", unit=root, role=roles.ADMINISTRATOR, is_staff=True)
+    make_user("nhaplieu", unit=root, role=roles.CLERK, is_staff=True)
+    limit = settings.AXES_FAILURE_LIMIT
+    fail_logins(client, "/login/", "quantri", limit - 1)
+    response = client.post(
+        "/login/", {"username": "nhaplieu", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert fail_logins(client, "/login/", "quantri", 1)[0].status_code == 429
+    # Locked for the right password too, from another address.
+    response = client.post(
+        "/login/", {"username": "quantri", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7"
+    )
+    assert response.status_code == 429
+
+
+@override_settings(AXES_IPWARE_META_PRECEDENCE_ORDER=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"])
+def test_behind_the_proxy_logins_are_counted_per_client_address(client):
+    """With the proxy's header configured, one client's failures lock that client only."""
+    make_user("lanhdao", role=roles.LEADER)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/login/",
+            {"username": f"guess{number}", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **proxy,
+        )
+    locked = client.post(
+        "/login/",
+        {"username": "lanhdao", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        **proxy,
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        "/login/",
+        {"username": "lanhdao", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+        **proxy,
+    )
+    assert other.status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
 
 
 @pytest.mark.parametrize(
