@@ -7,7 +7,7 @@ PORT ?= 8000
 POSTGRES_URL ?= postgres://root@127.0.0.1:5432/root
 DEV_ENV := DEBUG=true
 
-.PHONY: install run serve migrate demo test test-postgres lint format messages clean bench screenshots
+.PHONY: install run serve migrate demo demo-reset admin test test-postgres lint format messages clean bench screenshots
 
 install: $(STAMP)
 
@@ -20,10 +20,19 @@ $(STAMP): pyproject.toml
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
+## make demo: load the demo only when it is absent (what users entered stays)
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 
-## make run: set up on SQLite, load the demo and serve http://127.0.0.1:$(PORT)
+## make demo-reset: reload the demo from scratch (results entered in its term are lost)
+demo-reset: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo --reset
+
+## make admin: create the first administrator, asked for interactively
+admin: migrate
+	$(DEV_ENV) $(BIN)/python manage.py create_admin
+
+## make run: set up on SQLite, load the demo if absent and serve http://127.0.0.1:$(PORT)
 run: demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -8,6 +8,7 @@ run needs nothing installed. `make run` sets DEBUG and a development key.
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "indicators",
     "reports",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,18 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     # Only behind a proxy that sets X-Forwarded-Proto itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads waiting between an import's preview and its confirmation (units.uploads):
+# a private folder per user, swept after UPLOAD_MAX_AGE seconds. The limits are
+# checked before a file is parsed.
+UPLOAD_ROOT = Path(
+    os.environ.get("UPLOAD_ROOT")
+    or Path(tempfile.gettempdir()) / f"resolution-uploads-{os.getuid()}"
+)
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", 100_000))
+UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
+UPLOAD_MAX_AGE = int(os.environ.get("UPLOAD_MAX_AGE", 6 * 3600))
 
 # The audit trail is read-only: no "revert" from a historical version.
 SIMPLE_HISTORY_REVERT_DISABLED = True

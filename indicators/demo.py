@@ -318,6 +318,9 @@ class DemoBuilder:
         UnitQuota.objects.filter(target__term=self.term).delete()
 
 
+DEMO_USERNAMES = ("quantri", "lanhdao", "nhaplieu")
+
+
 def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
     user_model = get_user_model()
     accounts = [
@@ -335,6 +338,21 @@ def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])
+
+
+def demo_present() -> bool:
+    """Whether the demo term is in the database (then `make run` leaves it alone)."""
+    return Term.objects.filter(
+        root_unit__code=ROOT_CODE, start_year=2020, is_illustrative=True
+    ).exists()
+
+
+def demo_passwords_set(*, password: str) -> None:
+    """Give the demo logins `password`, touching nothing else."""
+    user_model = get_user_model()
+    for user in user_model.objects.filter(username__in=DEMO_USERNAMES):
+        user.set_password(password)
+        user.save(update_fields=["password"])
 
 
 @transaction.atomic
