@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -363,6 +365,28 @@ def year_outside_term(term: Term) -> str:
     }
 
 
+# The largest figure one result may hold, per measure: a count (members
+# admitted, classes held) or either side of a ratio. Far above any real unit's
+# figure, and low enough that the sums of the roll-up and the engine stay
+# within a 64-bit integer whatever the number of units and years.
+MAX_COUNT = 10**12
+MAX_RATIO_PART = 10**9
+FIGURE_LIMITS = {"value": MAX_COUNT, "numerator": MAX_RATIO_PART, "denominator": MAX_RATIO_PART}
+FIGURE_TOO_LARGE = _("This figure is too large: at most %(limit_value)s.")
+
+
+def figure_too_large(limit: int) -> str:
+    return FIGURE_TOO_LARGE % {"limit_value": number_format(limit, force_grouping=True)}
+
+
+class FigureLimitValidator(MaxValueValidator):
+    """MaxValueValidator with the limit written the Vietnamese way (1.000.000.000)."""
+
+    def __call__(self, value) -> None:
+        if value is not None and value > self.limit_value:
+            raise ValidationError(figure_too_large(self.limit_value), code="max_value")
+
+
 class ResultQuerySet(models.QuerySet):
     def in_subtree(self, unit: Unit) -> ResultQuerySet:
         return self.filter(unit__path__startswith=unit.path)
@@ -378,9 +402,15 @@ class Result(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="results"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    value = models.BigIntegerField(_("value"), null=True, blank=True)
-    numerator = models.BigIntegerField(_("numerator"), null=True, blank=True)
-    denominator = models.BigIntegerField(_("denominator"), null=True, blank=True)
+    value = models.BigIntegerField(
+        _("value"), null=True, blank=True, validators=[FigureLimitValidator(MAX_COUNT)]
+    )
+    numerator = models.BigIntegerField(
+        _("numerator"), null=True, blank=True, validators=[FigureLimitValidator(MAX_RATIO_PART)]
+    )
+    denominator = models.BigIntegerField(
+        _("denominator"), null=True, blank=True, validators=[FigureLimitValidator(MAX_RATIO_PART)]
+    )
     flag = models.BooleanField(_("yes / no"), null=True, blank=True)
     is_estimate = models.BooleanField(
         _("estimate"),
@@ -430,6 +460,12 @@ class Result(models.Model):
                 & (Q(numerator__isnull=True) | Q(numerator__gte=0))
                 & (Q(denominator__isnull=True) | Q(denominator__gte=0)),
                 name="result_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=True) | Q(value__lte=MAX_COUNT))
+                & (Q(numerator__isnull=True) | Q(numerator__lte=MAX_RATIO_PART))
+                & (Q(denominator__isnull=True) | Q(denominator__lte=MAX_RATIO_PART)),
+                name="result_figures_bounded",
             ),
             models.CheckConstraint(
                 condition=Q(numerator__isnull=True)
@@ -483,6 +519,8 @@ class Result(models.Model):
             figure = getattr(self, field)
             if figure is not None and figure < 0:
                 errors[field] = _("The figure cannot be negative.")
+            elif figure is not None and figure > FIGURE_LIMITS[field]:
+                errors[field] = figure_too_large(FIGURE_LIMITS[field])
         if target.measure == Measure.COUNT:
             if self.value is None:
                 errors["value"] = _("Enter the number for this target.")

@@ -330,3 +330,13 @@ def test_workflow_lists_stay_at_a_fixed_number_of_queries(
         result.save()
     with django_assert_max_num_queries(14):
         assert client.get(f"/admin/indicators/result/{result.pk}/history/").status_code == 200
+
+
+def test_an_absurd_figure_is_a_form_error(client, entry):
+    """9.223.372.036.854.775.360 admissions is refused with the bound, nothing saved."""
+    response = post_result(
+        client, target=entry["count"], unit=entry["unit"], value="9223372036854775360"
+    )
+    assert response.status_code == 200
+    assert "Con số quá lớn: tối đa 1.000.000.000.000." in response.text
+    assert Result.objects.count() == 0

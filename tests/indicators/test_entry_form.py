@@ -314,3 +314,18 @@ def test_a_tampered_form_is_an_error_not_a_crash(client, setting):
     assert "Nhập một số nguyên." in page_text_of_row(response, "1")
     assert client.post(setting["url"], {}).status_code == 400
     assert Result.objects.count() == 0
+
+
+def test_an_absurd_figure_is_refused_beside_its_box(client, setting):
+    """A figure above the bound is a Vietnamese error; nothing of the page is saved."""
+    response = client.post(
+        setting["url"],
+        form_data(
+            setting,
+            admitted={"value": "9223372036854775360"},
+            trained={"numerator": "10", "denominator": "12"},
+        ),
+    )
+    assert response.status_code == 400
+    assert "Con số quá lớn: tối đa 1.000.000.000.000." in page_text(response)
+    assert not Result.objects.exists()
