@@ -19,7 +19,14 @@ from indicators.models import (
     YearState,
 )
 from indicators.resources import ResultImportAdminMixin
-from indicators.services import StaleResult, YearLocked, result_save, unit_year_locked
+from indicators.services import (
+    StaleResult,
+    YearLocked,
+    result_delete,
+    result_save,
+    unit_year_locked,
+    units_lock_for_approval,
+)
 from units.admin import ScopedAdminMixin, ScopedHistoryAdmin
 from units.models import Unit
 from units.selectors import around_scope, in_scope, unit_scope_for
@@ -274,6 +281,27 @@ class ResultAdmin(ResultImportAdminMixin, ScopedHistoryAdmin):
             self.message_user(request, LOCKED_MESSAGE, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except YearLocked:
+            self.message_user(request, LOCKED_MESSAGE, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except YearLocked:
+            # The "delete selected" action met a year approved meanwhile: nothing deleted.
+            self.message_user(request, LOCKED_MESSAGE, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request, obj):
+        result_delete(results=[obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        result_delete(results=list(queryset.select_related("unit")), user=request.user)
+
     def save_model(self, request, obj, form, change):
         result_save(
             result=obj,
@@ -333,6 +361,8 @@ class UnitYearAdmin(ScopedHistoryAdmin):
         moved = 0
         with transaction.atomic():
             selected = queryset.values("pk")
+            # Writers into these units' subtrees finish first; later ones see the new state.
+            units_lock_for_approval(units=list(Unit.objects.filter(years__in=selected)))
             for unit_year in UnitYear.objects.select_for_update().filter(
                 pk__in=selected, state__in=from_states
             ):

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Measure, Result, Target, Term, UnitYear, YearState
-from indicators.rollup import rollup_batch
+from indicators.rollup import rollup_batch, rollup_touched
 from units.models import Unit, User
 
 
@@ -50,6 +52,202 @@ class StaleResult(Exception):
     """Someone else saved the result after this form was opened."""
 
 
+class StaleResults(StaleResult):
+    """Rows saved by someone else after the user saw them (a form, an import's preview).
+
+    `results` are the stored rows as they are now; the other save stands.
+    """
+
+    def __init__(self, results: list[Result]) -> None:
+        super().__init__(results)
+        self.results = results
+
+
+# The guarded write: every write of results goes through here -----------------------
+#
+# Lock protocol. An approval of (unit U, year) locks the results of U's subtree.
+# A writer share-locks the Unit rows of the lineage (ancestors and itself) of every
+# unit it writes into, then reads the approvals; an approval exclusive-locks the
+# Unit rows it approves (`units_lock_for_approval`) before it reads or changes a
+# UnitYear. Writers into one subtree never wait for each other (share locks); an
+# approval waits for the writers below it to commit, and a writer that comes
+# after it waits for the approval to commit and then sees it (PostgreSQL's READ
+# COMMITTED takes a new snapshot for each statement). So the lock check and the
+# write are one atomic step. SQLite has one writer at a time and needs no locks.
+
+
+def _row_locks_supported() -> bool:
+    return connection.features.has_select_for_update
+
+
+def units_lock_for_approval(*, units: list[Unit]) -> None:
+    """Lock `units` against writers of their subtrees, until the transaction ends.
+
+    The approval transaction calls this before it reads or changes a UnitYear's
+    state: writers already inside these subtrees finish first, later ones wait
+    and then see the new state.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("units_lock_for_approval needs a transaction")
+    ids = sorted({unit.pk for unit in units})
+    if ids and _row_locks_supported():
+        # In path order, as writers lock them, so two approvals cannot deadlock.
+        list(
+            Unit.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("path")
+            .values_list("pk", flat=True)
+        )
+
+
+def units_lock_for_write(*, units: Iterable[Unit]) -> None:
+    """Share-lock the lineage of `units` (see the protocol above); inside a transaction."""
+    paths = sorted({path for unit in units for path in unit.lineage})
+    if not paths or not _row_locks_supported():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Unit._meta.db_table} WHERE path = ANY(%s) ORDER BY path FOR SHARE",
+            [paths],
+        )
+
+
+def results_guard(*, user: User, places: Iterable[tuple[Unit, int]]) -> None:
+    """Lock the units of `places` (unit, year) for writing; YearLocked when one is approved.
+
+    Call inside the transaction that writes; superusers may write into approved years.
+    """
+    places = {(unit.pk, year): unit for unit, year in places}
+    if not places:
+        return
+    units = {unit.pk: unit for unit in places.values()}
+    units_lock_for_write(units=units.values())
+    if user.is_superuser:
+        return
+    years = sorted({year for _unit, year in places})
+    locked = locked_unit_years(units=list(units.values()), years=years) & set(places)
+    if locked:
+        raise YearLocked(sorted(locked))
+
+
+@dataclass
+class ResultChange:
+    """One row to write: `result` as it should be stored (no pk: a new row).
+
+    `seen_version` is the version the user saw (0: there was no row); None
+    checks nothing. `delete` removes the stored row.
+    """
+
+    result: Result
+    seen_version: int | None = None
+    delete: bool = False
+
+
+@dataclass
+class WriteReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+def results_write(*, changes: list[ResultChange], user: User) -> WriteReport:
+    """Write results in one transaction, refusing approved years and lost updates.
+
+    The stored rows are locked, the years checked (YearLocked) and the versions
+    compared with what the user saw (StaleResults, naming the rows saved since)
+    before anything is written. Versions advance, history rows are written for
+    every change and the roll-up is rebuilt once.
+    """
+    report = WriteReport()
+    if not changes:
+        return report
+    with transaction.atomic(), rollup_batch():
+        stored_ids = sorted(change.result.pk for change in changes if change.result.pk)
+        stored: dict[int, Result] = {}
+        for start in range(0, len(stored_ids), 10_000):
+            chunk = stored_ids[start : start + 10_000]
+            query = Result.objects.filter(pk__in=chunk).select_related("unit").order_by("pk")
+            if _row_locks_supported():
+                query = query.select_for_update(of=("self",))
+            stored.update((result.pk, result) for result in query)
+        places = {(change.result.unit, change.result.year) for change in changes}
+        places |= {(result.unit, result.year) for result in stored.values()}
+        results_guard(user=user, places=places)
+        stale = [
+            stored[change.result.pk]
+            for change in changes
+            if change.result.pk in stored
+            and change.seen_version is not None
+            and stored[change.result.pk].version != change.seen_version
+        ]
+        new = [change for change in changes if change.result.pk is None and not change.delete]
+        stale += _existing(new)
+        if stale:
+            raise StaleResults(stale)
+        now = timezone.now()
+        to_delete = [change.result for change in changes if change.delete and change.result.pk]
+        to_update = []
+        for change in changes:
+            result = change.result
+            if change.delete or result.pk is None:
+                continue
+            if result.pk not in stored:
+                raise StaleResults([result])  # deleted by someone else meanwhile
+            result.version = stored[result.pk].version + 1
+            result.updated_by = user
+            result.updated_at = now
+            to_update.append(result)
+        to_create = [change.result for change in new]
+        for result in to_create:
+            result.created_by = result.created_by or user
+            result.updated_by = user
+            result.version = 1
+        for result in to_delete:
+            result.delete()  # one by one: the history and the roll-up hear of each
+        if to_update:
+            bulk_update_with_history(
+                to_update, Result, UPDATED_FIELDS, batch_size=BATCH, default_user=user
+            )
+        if to_create:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(to_create, Result, batch_size=BATCH, default_user=user)
+            except IntegrityError as error:
+                # Created by another save between our check and our write.
+                raise StaleResults(_existing(new) or [change.result for change in new]) from error
+        # The old (target, branch) of a moved row is rebuilt too.
+        rollup_touched([*to_update, *to_create, *stored.values()])
+        report.created, report.updated, report.deleted = (
+            len(to_create),
+            len(to_update),
+            len(to_delete),
+        )
+    return report
+
+
+BATCH = 1000
+
+
+def _existing(new: list[ResultChange]) -> list[Result]:
+    """The stored rows that have the keys of `new` rows (made since the user looked)."""
+    if not new:
+        return []
+    keys = {(c.result.target_id, c.result.unit_id, c.result.year) for c in new}
+    found = []
+    unit_ids = sorted({unit for _target, unit, _year in keys})
+    for start in range(0, len(unit_ids), 500):  # SQLite's limit on query parameters
+        found += [
+            result
+            for result in Result.objects.filter(
+                unit_id__in=unit_ids[start : start + 500],
+                target_id__in={target for target, _unit, _year in keys},
+                year__in={year for _target, _unit, year in keys},
+            ).select_related("target", "unit")
+            if (result.target_id, result.unit_id, result.year) in keys
+        ]
+    return found
+
+
 def result_save(*, result: Result, user: User, expected_version: int | None = None) -> Result:
     """Save one result as `user`: refuses locked years and lost updates.
 
@@ -57,25 +255,23 @@ def result_save(*, result: Result, user: User, expected_version: int | None = No
     is no longer the stored one, the other save stands and StaleResult is raised.
     Superusers may write into an approved year; nobody else may.
     """
-    with transaction.atomic():
-        if result.pk is not None:
-            current = (
-                Result.objects.select_for_update()
-                .filter(pk=result.pk)
-                .values_list("version", flat=True)
-                .first()
+    results_write(
+        changes=[
+            ResultChange(
+                result=result,
+                seen_version=expected_version if result.pk else 0,
             )
-            if current is not None:
-                if expected_version is not None and current != expected_version:
-                    raise StaleResult(result)
-                result.version = current + 1
-        if not user.is_superuser and unit_year_locked(unit=result.unit, year=result.year):
-            raise YearLocked(result)
-        if result.created_by_id is None:
-            result.created_by = user
-        result.updated_by = user
-        result.save()
+        ],
+        user=user,
+    )
     return result
+
+
+def result_delete(*, results: Iterable[Result], user: User) -> int:
+    """Delete results as `user`, refusing approved years (YearLocked); returns how many."""
+    return results_write(
+        changes=[ResultChange(result=result, delete=True) for result in results], user=user
+    ).deleted
 
 
 # The entry form: every target of one unit's year, saved together --------------
@@ -112,6 +308,7 @@ class ResultRow:
 
 FIGURE_FIELDS = ("value", "numerator", "denominator", "flag")
 ENTERED_FIELDS = (*FIGURE_FIELDS, "is_estimate", "note", "evidence")
+UPDATED_FIELDS = [*ENTERED_FIELDS, "version", "updated_by", "updated_at"]
 MEASURE_FIELD = {Measure.COUNT: "value", Measure.RATIO: "numerator", Measure.FLAG: "flag"}
 
 
@@ -158,8 +355,7 @@ def results_save_year(
     """
     report = YearSaveReport()
     with transaction.atomic():
-        if not user.is_superuser and unit_year_locked(unit=unit, year=year):
-            raise YearLocked(unit, year)
+        results_guard(user=user, places=[(unit, year)])
         existing = {
             result.target_id: result
             for result in Result.objects.select_for_update().filter(
@@ -174,14 +370,15 @@ def results_save_year(
         if stale:
             raise StaleYear(stale)
         errors: dict[int, ValidationError] = {}
-        to_save: list[Result] = []
-        to_delete: list[Result] = []
+        changes: list[ResultChange] = []
         may_delete = user.has_perm("indicators.delete_result")
         for row in rows:
             current = existing.get(row.target.pk)
             if row.delete and current is not None:
                 if may_delete:
-                    to_delete.append(current)
+                    changes.append(
+                        ResultChange(result=current, seen_version=row.version, delete=True)
+                    )
                 else:
                     errors[row.target.pk] = ValidationError(
                         {MEASURE_FIELD[row.target.measure]: _("You may not delete results.")}
@@ -211,27 +408,18 @@ def results_save_year(
             except ValidationError as error:
                 errors[row.target.pk] = error
                 continue
-            to_save.append(result)
+            changes.append(ResultChange(result=result, seen_version=row.version))
         if errors:
             raise ResultsInvalid(errors)
-        with rollup_batch():
-            for result in to_delete:
-                result.delete()
-                report.deleted += 1
-            for result in to_save:
-                if result.pk is None:
-                    result.created_by = user
-                    report.created += 1
-                else:
-                    result.version += 1
-                    report.updated += 1
-                result.updated_by = user
-                try:
-                    with transaction.atomic():
-                        result.save()
-                except IntegrityError as error:
-                    # Another save created the same result between our read and write.
-                    raise StaleYear([result.target]) from error
+        try:
+            written = results_write(changes=changes, user=user)
+        except StaleResults as stale_results:
+            raise StaleYear([result.target for result in stale_results.results]) from None
+        report.created, report.updated, report.deleted = (
+            written.created,
+            written.updated,
+            written.deleted,
+        )
     return report
 
 
