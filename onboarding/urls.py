@@ -10,3 +10,24 @@ urlpatterns = [
     path("units/export.xlsx", views.units_export, {"fmt": "xlsx"}, name="units_xlsx"),
     path("units/template.xlsx", views.units_template, name="units_template"),
 ]
+urlpatterns += [
+    path("", views.setup_index, name="index"),
+    path("terms/<int:term_id>/targets/", views.targets_setup, name="targets"),
+    path(
+        "terms/<int:term_id>/targets/export.csv",
+        views.targets_export,
+        {"fmt": "csv"},
+        name="targets_csv",
+    ),
+    path(
+        "terms/<int:term_id>/targets/export.xlsx",
+        views.targets_export,
+        {"fmt": "xlsx"},
+        name="targets_xlsx",
+    ),
+    path(
+        "terms/<int:term_id>/targets/template.xlsx",
+        views.targets_template,
+        name="targets_template",
+    ),
+]

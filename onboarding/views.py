@@ -11,11 +11,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onboarding import tree
+from indicators.models import Term
+from onboarding import targets, tree
 from onboarding.sheets import (
     SheetRefused,
     csv_bytes,
@@ -25,6 +26,7 @@ from onboarding.sheets import (
     xlsx_bytes,
 )
 from units.models import Kind, Sector
+from units.selectors import unit_scope_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MANAGE_UNITS = ["units.add_unit", "units.change_unit"]
@@ -100,8 +102,14 @@ def units_export(request, fmt: str):
     headers, rows = tree.tree_export_rows(user=request.user)
     if fmt == "csv":
         return download(csv_bytes(headers, rows), filename="don-vi", fmt="csv")
-    content = xlsx_bytes(headers, rows, title=_("Units"), widths=[c.width for c in tree.COLUMNS],
-                         lists=_unit_lists(), list_rows=max(2000, len(rows) + 500))  # fmt: skip
+    content = xlsx_bytes(
+        headers,
+        rows,
+        title=_("Units"),
+        widths=[c.width for c in tree.COLUMNS],
+        lists=_unit_lists(),
+        list_rows=max(2000, len(rows) + 500),
+    )
     return download(content, filename="don-vi", fmt="xlsx")
 
 
@@ -109,8 +117,13 @@ def units_export(request, fmt: str):
 @permission_required(MANAGE_UNITS, raise_exception=True)
 def units_template(request):
     headers = [str(column.header) for column in tree.COLUMNS]
-    content = xlsx_bytes(headers, tree.tree_template_rows(), title=_("Units"),
-                         widths=[c.width for c in tree.COLUMNS], lists=_unit_lists())  # fmt: skip
+    content = xlsx_bytes(
+        headers,
+        tree.tree_template_rows(),
+        title=_("Units"),
+        widths=[c.width for c in tree.COLUMNS],
+        lists=_unit_lists(),
+    )
     return download(content, filename="mau-don-vi", fmt="xlsx")
 
 
@@ -121,3 +134,89 @@ def _unit_lists() -> dict[int, list[str]]:
         names.index("sector"): [str(label) for _value, label in Sector.choices],
         names.index("active"): ["1", "0"],
     }
+
+
+# The hub and the term's pages ----------------------------------------------------------
+
+MANAGE_TARGETS = ["indicators.add_target", "indicators.change_target"]
+
+
+def terms_managed_by(user):
+    scope = unit_scope_for(user)
+    terms = Term.objects.select_related("root_unit").order_by("-start_year", "name")
+    return terms if scope is None else terms.filter(root_unit__path__startswith=scope.path)
+
+
+def _term(request, term_id: int) -> Term:
+    return get_object_or_404(terms_managed_by(request.user), pk=term_id)
+
+
+@login_required
+@permission_required(MANAGE_UNITS, raise_exception=True)
+def setup_index(request):
+    terms = list(terms_managed_by(request.user).prefetch_related("targets"))
+    return render(request, "onboarding/index.html", {"terms": terms})
+
+
+@login_required
+@permission_required(MANAGE_TARGETS, raise_exception=True)
+def targets_setup(request, term_id: int):
+    term = _term(request, term_id)
+    context = import_flow(
+        request,
+        kind="targets",
+        plan=lambda rows: targets.targets_plan(rows=rows, user=request.user, term=term),
+        apply=lambda rows: targets.targets_import(rows=rows, user=request.user, term=term),
+    )
+    if "done" in context:
+        done = context["done"]
+        messages.success(
+            request,
+            _("The targets are saved: %(created)s new, %(changed)s changed.")
+            % {"created": len(done.created), "changed": len(done.changed)},
+        )
+    context["term"] = term
+    return render(request, "onboarding/targets.html", context)
+
+
+@login_required
+@permission_required(MANAGE_TARGETS, raise_exception=True)
+def targets_export(request, term_id: int, fmt: str):
+    term = _term(request, term_id)
+    headers, rows = targets.targets_export_rows(term=term)
+    if fmt == "csv":
+        return download(csv_bytes(headers, rows), filename=f"chi-tieu-{term.pk}", fmt="csv")
+    content = xlsx_bytes(
+        headers, rows, title=_("Targets"), widths=_target_widths(term), lists=_target_lists()
+    )
+    return download(content, filename=f"chi-tieu-{term.pk}", fmt="xlsx")
+
+
+@login_required
+@permission_required(MANAGE_TARGETS, raise_exception=True)
+def targets_template(request, term_id: int):
+    term = _term(request, term_id)
+    headers = targets.targets_headers(term=term)
+    content = xlsx_bytes(
+        headers,
+        targets.targets_template_rows(term=term),
+        title=_("Targets"),
+        widths=_target_widths(term),
+        lists=_target_lists(),
+    )
+    return download(content, filename=f"mau-chi-tieu-{term.pk}", fmt="xlsx")
+
+
+def _target_widths(term: Term) -> list[int]:
+    return [column.width for column in targets.COLUMNS] + [14 for _year in term.years]
+
+
+def _target_lists() -> dict[int, list[str]]:
+    names = [column.name for column in targets.COLUMNS]
+    lists = {
+        names.index(name): [str(label) for _value, label in targets.COLUMN[name].choices]
+        for name in targets.CHOICE_FIELDS
+    }
+    lists[names.index("is_headline")] = ["1", "0"]
+    lists[names.index("in_percent")] = ["1", "0"]
+    return lists
