@@ -31,3 +31,20 @@ urlpatterns += [
         name="targets_template",
     ),
 ]
+urlpatterns += [
+    path("targets/<int:target_id>/quotas/", views.quota_grid_page, name="quota_grid"),
+    path("terms/<int:term_id>/quotas/", views.quotas_setup, name="quotas"),
+    path(
+        "terms/<int:term_id>/quotas/export.csv",
+        views.quotas_export,
+        {"fmt": "csv"},
+        name="quotas_csv",
+    ),
+    path(
+        "terms/<int:term_id>/quotas/export.xlsx",
+        views.quotas_export,
+        {"fmt": "xlsx"},
+        name="quotas_xlsx",
+    ),
+    path("terms/<int:term_id>/quotas/template.xlsx", views.quotas_template, name="quotas_template"),
+]

@@ -11,12 +11,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import Term
-from onboarding import targets, tree
+from indicators.models import Target, Term
+from onboarding import quotas, targets, tree
 from onboarding.sheets import (
     SheetRefused,
     csv_bytes,
@@ -220,3 +220,116 @@ def _target_lists() -> dict[int, list[str]]:
     lists[names.index("is_headline")] = ["1", "0"]
     lists[names.index("in_percent")] = ["1", "0"]
     return lists
+
+
+# Quotas -----------------------------------------------------------------------------
+
+MANAGE_QUOTAS = [
+    "indicators.add_unitquota",
+    "indicators.change_unitquota",
+    "indicators.delete_unitquota",
+]
+
+
+@login_required
+@permission_required(MANAGE_QUOTAS, raise_exception=True)
+def quota_grid_page(request, target_id: int):
+    target = get_object_or_404(
+        Target.objects.select_related("term__root_unit").filter(
+            term__in=terms_managed_by(request.user)
+        ),
+        pk=target_id,
+    )
+    values = None
+    errors = []
+    if request.method == "POST":
+        plan = quotas.quota_grid_save(target=target, user=request.user, data=request.POST)
+        if plan.ok:
+            messages.success(
+                request,
+                _("Quotas saved: %(created)s new, %(updated)s changed, %(deleted)s removed.")
+                % {"created": plan.created, "updated": plan.updated, "deleted": plan.deleted},
+            )
+            return redirect("setup:quota_grid", target_id=target.pk)
+        errors = plan.errors
+        values = {
+            (int(unit_id), None if column == "term" else int(column)): value
+            for name, value in request.POST.items()
+            if name.startswith("q-") and name.count("-") == 2
+            for _q, unit_id, column in [name.split("-")]
+            if unit_id.isdigit() and (column == "term" or column.isdigit())
+        }
+    grid = quotas.quota_grid(target=target, user=request.user, values=values)
+    return render(
+        request,
+        "onboarding/quota_grid.html",
+        {"grid": grid, "target": target, "term": target.term, "errors": errors},
+    )
+
+
+@login_required
+@permission_required(MANAGE_QUOTAS, raise_exception=True)
+def quotas_setup(request, term_id: int):
+    term = _term(request, term_id)
+    context = import_flow(
+        request,
+        kind="quotas",
+        plan=lambda rows: quotas.quotas_plan(rows=rows, user=request.user, term=term),
+        apply=lambda rows: quotas.quotas_import(rows=rows, user=request.user, term=term),
+    )
+    if "done" in context:
+        done = context["done"]
+        messages.success(
+            request,
+            _("Quotas saved: %(created)s new, %(updated)s changed, %(deleted)s removed.")
+            % {"created": done.created, "updated": done.updated, "deleted": done.deleted},
+        )
+    context["term"] = term
+    return render(request, "onboarding/quotas.html", context)
+
+
+@login_required
+@permission_required(MANAGE_QUOTAS, raise_exception=True)
+def quotas_export(request, term_id: int, fmt: str):
+    term = _term(request, term_id)
+    headers, rows = quotas.quotas_export_rows(term=term, user=request.user)
+    if fmt == "csv":
+        return download(csv_bytes(headers, rows), filename=f"giao-chi-tieu-{term.pk}", fmt="csv")
+    content = xlsx_bytes(
+        headers,
+        rows,
+        title=_("Quotas"),
+        widths=_quota_widths(term),
+        lists=_quota_lists(term),
+        list_rows=max(2000, len(rows) + 500),
+    )
+    return download(content, filename=f"giao-chi-tieu-{term.pk}", fmt="xlsx")
+
+
+@login_required
+@permission_required(MANAGE_QUOTAS, raise_exception=True)
+def quotas_template(request, term_id: int):
+    term = _term(request, term_id)
+    headers = quotas.quotas_headers(term=term)
+    example = [
+        [
+            "1",
+            "CS001",
+            "Đảng bộ Sở Tài chính (ví dụ)",
+            *(5 for _year in term.years),
+            5 * term.length,
+        ]
+    ]
+    content = xlsx_bytes(
+        headers, example, title=_("Quotas"), widths=_quota_widths(term), lists=_quota_lists(term)
+    )
+    return download(content, filename=f"mau-giao-chi-tieu-{term.pk}", fmt="xlsx")
+
+
+def _quota_widths(term: Term) -> list[int]:
+    return [column.width for column in quotas.COLUMNS] + [12 for _c in quotas.quota_columns(term)]
+
+
+def _quota_lists(term: Term) -> dict[int, list[str]]:
+    codes = list(term.targets.order_by("order", "pk").values_list("code", flat=True))
+    return {0: codes} if codes else {}
