@@ -48,3 +48,6 @@ urlpatterns += [
     ),
     path("terms/<int:term_id>/quotas/template.xlsx", views.quotas_template, name="quotas_template"),
 ]
+urlpatterns += [
+    path("terms/<int:term_id>/copy/", views.term_copy_page, name="term_copy"),
+]

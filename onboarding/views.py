@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Target, Term
-from onboarding import quotas, targets, tree
+from onboarding import quotas, targets, terms, tree
+from onboarding.forms import TermCopyForm
 from onboarding.sheets import (
     SheetRefused,
     csv_bytes,
@@ -25,7 +26,7 @@ from onboarding.sheets import (
     sheet_store,
     xlsx_bytes,
 )
-from units.models import Kind, Sector
+from units.models import Kind, Sector, Unit
 from units.selectors import unit_scope_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -333,3 +334,33 @@ def _quota_widths(term: Term) -> list[int]:
 def _quota_lists(term: Term) -> dict[int, list[str]]:
     codes = list(term.targets.order_by("order", "pk").values_list("code", flat=True))
     return {0: codes} if codes else {}
+
+
+# The next term ----------------------------------------------------------------------
+
+COPY_TERMS = ["indicators.add_term", *MANAGE_TARGETS]
+
+
+@login_required
+@permission_required(COPY_TERMS, raise_exception=True)
+def term_copy_page(request, term_id: int):
+    term = _term(request, term_id)
+    scope = unit_scope_for(request.user)
+    units = Unit.objects.all() if scope is None else Unit.objects.subtree(scope)
+    # A resolution belongs to a committee: the bloc, or a grassroots committee of its own.
+    units = units.filter(kind__in=[Kind.BLOC, Kind.GRASSROOTS_COMMITTEE])
+    form = TermCopyForm(request.POST or None, term=term, units=units.order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        copy = terms.term_copy(
+            term=term,
+            new=form.new_term(),
+            user=request.user,
+            with_quotas=form.cleaned_data["with_quotas"],
+        )
+        messages.success(
+            request,
+            _("The term %(term)s is created with %(targets)s targets: now edit their figures.")
+            % {"term": copy, "targets": copy.targets.count()},
+        )
+        return redirect("setup:targets", term_id=copy.pk)
+    return render(request, "onboarding/term_copy.html", {"term": term, "form": form})
