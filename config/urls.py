@@ -8,6 +8,7 @@ from reports.export_views import print_summary
 admin.site.site_header = admin.site.site_title = "Theo dõi Nghị quyết Đại hội"
 
 urlpatterns = [
+    path("admin/setup/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

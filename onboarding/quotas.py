@@ -1,0 +1,399 @@
+"""Unit quotas (giao chỉ tiêu) as a grid: units as rows, years and the term as columns.
+
+The grid page of a target and the term's quota file are the same cells: one
+row per (target, unit), one column per reporting year and one for the whole
+term. A blank cell means no quota, so saving a grid or importing a file
+removes the quotas left blank in it. Every cell is checked before anything
+is written; then all of it is saved in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from indicators.models import Level, Target, Term, UnitQuota
+from indicators.services import RowError
+from onboarding.sheets import Column, cell_decimal, cell_text, sheet_read
+from units.models import GRASSROOTS_KINDS, Unit, User
+from units.selectors import unit_scope_for
+
+TERM = None  # the column of a quota for the whole term
+COLUMNS = [
+    Column("target", gettext_lazy("Target code"), width=10),
+    Column("unit", gettext_lazy("Unit code"), width=14),
+    Column("unit_name", gettext_lazy("Unit"), width=44),
+]
+COLUMN = {column.name: column for column in COLUMNS}
+TERM_HEADER = gettext_lazy("Whole term")
+
+Key = tuple[int, int, int | None]  # (target id, unit id, year or TERM)
+
+
+def year_header(year: int | None) -> str:
+    return str(TERM_HEADER) if year is TERM else str(year)
+
+
+def quota_columns(term: Term) -> list[int | None]:
+    return [*term.years, TERM]
+
+
+def _column_names(term: Term) -> dict[str, int | None]:
+    names: dict[str, int | None] = {}
+    for year in term.years:
+        names[str(year)] = year
+        for language in ("en", "vi"):
+            with translation.override(language):
+                names[(_("Year") + f" {year}").casefold()] = year
+    for language in ("en", "vi"):
+        with translation.override(language):
+            names[str(TERM_HEADER).casefold()] = TERM
+    return names
+
+
+def units_for_quotas(*, term: Term, user: User) -> list[Unit]:
+    """The units of the term's committee that `user` may give quotas to, in tree order."""
+    scope = unit_scope_for(user)
+    top = term.root_unit
+    if scope is not None:
+        if top.is_in(scope):
+            pass
+        elif scope.is_in(top):
+            top = scope
+        else:
+            return []
+    return list(Unit.objects.subtree(top).exclude(pk=term.root_unit_id).order_by("path"))
+
+
+def _grid_units(target: Target, units: list[Unit], held: set[int]) -> list[Unit]:
+    """The rows of a target's grid: the units of its level, and any unit holding a quota."""
+    kinds = Level(target.level).kinds or GRASSROOTS_KINDS
+    return [unit for unit in units if (unit.kind in kinds and unit.is_active) or unit.pk in held]
+
+
+# The grid of one target --------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    unit: Unit
+    cells: list[tuple[int | None, Decimal | str | None]]  # str: as typed in a refused form
+
+    @property
+    def inputs(self) -> list[tuple[str, str]]:
+        """(field name, text) of each cell, numbers written as the form reads them back."""
+        return [
+            (
+                f"q-{self.unit.pk}-{'term' if column is TERM else column}",
+                ""
+                if value is None
+                else str(_plain(value))
+                if isinstance(value, Decimal)
+                else value,
+            )
+            for column, value in self.cells
+        ]
+
+
+@dataclass
+class GridTotal:
+    column: int | None
+    assigned: Decimal
+    planned: Decimal | None  # the resolution's figure for the column
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.planned is None:
+            return None
+        return self.planned - self.assigned
+
+
+@dataclass
+class QuotaGrid:
+    target: Target
+    columns: list[int | None]
+    rows: list[GridRow]
+    totals: list[GridTotal]
+    adds_up: bool  # whether quotas add up to the figure (not for percentages)
+
+
+def quota_grid(*, target: Target, user: User, values: dict | None = None) -> QuotaGrid:
+    """The grid of `target` for `user`; `values` ((unit id, column) -> value) overrides
+    the stored quotas, to show a refused form as it was typed."""
+    term = target.term
+    columns = quota_columns(term)
+    stored = {
+        (unit_id, year): value
+        for unit_id, year, value in UnitQuota.objects.filter(target=target).values_list(
+            "unit_id", "year", "value"
+        )
+    }
+    units = _grid_units(
+        target, units_for_quotas(term=term, user=user), {unit_id for unit_id, _year in stored}
+    )
+    shown = stored if values is None else values
+    rows = [
+        GridRow(unit=unit, cells=[(column, shown.get((unit.pk, column))) for column in columns])
+        for unit in units
+    ]
+    year_values = dict(target.year_values.values_list("year", "value"))
+    totals = []
+    for index, column in enumerate(columns):
+        if column is TERM:
+            planned = target.term_target
+            if planned is None and target.yearly_target is not None:
+                planned = target.yearly_target * term.length
+        else:
+            planned = year_values.get(column, target.yearly_target)
+        assigned = sum(
+            (
+                value
+                for row in rows
+                if (value := row.cells[index][1]) is not None and not isinstance(value, str)
+            ),
+            Decimal(0),
+        )
+        totals.append(GridTotal(column=column, assigned=assigned, planned=planned))
+    return QuotaGrid(
+        target=target, columns=columns, rows=rows, totals=totals, adds_up=not target.in_percent
+    )
+
+
+# Writing -------------------------------------------------------------------------------
+
+
+@dataclass
+class QuotaPlan:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    writes: dict[Key, Decimal | None] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def quota_value(raw, *, target: Target) -> Decimal | None:
+    value = cell_decimal(raw)
+    if value is None:
+        return None
+    if value < 0:
+        raise ValueError(_("A quota cannot be negative."))
+    if target.in_percent and value > 100:
+        raise ValueError(_("A percentage cannot exceed 100."))
+    if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 12:
+        raise ValueError(_("“%(value)s” is not a quota.") % {"value": cell_text(raw)})
+    return value
+
+
+def _plan(cells: dict[Key, Decimal | None], targets: Iterable[Target]) -> QuotaPlan:
+    """Compare wanted cells with the stored quotas of `targets` (one query)."""
+    plan = QuotaPlan()
+    stored = {
+        (target_id, unit_id, year): value
+        for target_id, unit_id, year, value in UnitQuota.objects.filter(
+            target__in=[target.pk for target in targets]
+        ).values_list("target_id", "unit_id", "year", "value")
+    }
+    for key, value in cells.items():
+        old = stored.get(key)
+        if old == value:
+            plan.unchanged += old is not None
+            continue
+        plan.writes[key] = value
+        if value is None:
+            plan.deleted += 1
+        elif old is None:
+            plan.created += 1
+        else:
+            plan.updated += 1
+    return plan
+
+
+@transaction.atomic
+def quotas_write(*, plan: QuotaPlan, user: User) -> None:
+    """Write a checked plan's cells: creates, updates and deletions, with their history."""
+    if not plan.ok or not plan.writes:
+        return
+    keys = list(plan.writes)
+    existing = {}
+    target_ids = {key[0] for key in keys}
+    unit_ids = sorted({key[1] for key in keys})
+    for start in range(0, len(unit_ids), 500):  # SQLite's limit on query parameters
+        for quota in UnitQuota.objects.filter(
+            target_id__in=target_ids, unit_id__in=unit_ids[start : start + 500]
+        ):
+            existing[(quota.target_id, quota.unit_id, quota.year)] = quota
+    create, update = [], []
+    for key, value in plan.writes.items():
+        quota = existing.get(key)
+        if value is None:
+            if quota is not None:
+                quota.delete()
+        elif quota is None:
+            create.append(UnitQuota(target_id=key[0], unit_id=key[1], year=key[2], value=value))
+        else:
+            quota.value = value
+            update.append(quota)
+    if create:
+        bulk_create_with_history(create, UnitQuota, batch_size=1000, default_user=user)
+    if update:
+        bulk_update_with_history(update, UnitQuota, ["value"], batch_size=1000, default_user=user)
+
+
+def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> QuotaPlan:
+    """Save the grid page's form: field `q-<unit id>-<year|term>` per cell, all or nothing."""
+    units = _grid_units(
+        target,
+        units_for_quotas(term=target.term, user=user),
+        set(UnitQuota.objects.filter(target=target).values_list("unit_id", flat=True)),
+    )
+    columns = quota_columns(target.term)
+    cells: dict[Key, Decimal | None] = {}
+    errors = []
+    for number, unit in enumerate(units, start=1):
+        for column in columns:
+            name = f"q-{unit.pk}-{'term' if column is TERM else column}"
+            if name not in data:
+                continue
+            try:
+                cells[(target.pk, unit.pk, column)] = quota_value(data[name], target=target)
+            except ValueError as error:
+                errors.append(
+                    RowError(
+                        row=number,
+                        column=f"{unit.name} – {year_header(column)}",
+                        message=str(error),
+                    )
+                )
+    if errors:
+        return QuotaPlan(errors=errors)
+    plan = _plan(cells, [target])
+    quotas_write(plan=plan, user=user)
+    return plan
+
+
+# The term's quota file -----------------------------------------------------------------
+
+
+def quotas_headers(*, term: Term) -> list[str]:
+    return [str(column.header) for column in COLUMNS] + [
+        year_header(column) for column in quota_columns(term)
+    ]
+
+
+def quotas_export_rows(*, term: Term, user: User) -> tuple[list[str], list[list]]:
+    """Every target's grid, one row per (target, unit): what the import reads back."""
+    columns = quota_columns(term)
+    stored: dict[tuple[int, int], dict] = {}
+    for target_id, unit_id, year, value in UnitQuota.objects.filter(target__term=term).values_list(
+        "target_id", "unit_id", "year", "value"
+    ):
+        stored.setdefault((target_id, unit_id), {})[year] = value
+    units = units_for_quotas(term=term, user=user)
+    rows = []
+    for target in term.targets.order_by("order", "pk"):
+        held = {unit_id for target_id, unit_id in stored if target_id == target.pk}
+        for unit in _grid_units(target, units, held):
+            cells = stored.get((target.pk, unit.pk), {})
+            rows.append(
+                [
+                    target.code,
+                    unit.code,
+                    unit.name,
+                    *(_plain(cells.get(column)) for column in columns),
+                ]
+            )
+    return quotas_headers(term=term), rows
+
+
+def _plain(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
+
+
+def quotas_plan(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:
+    """Check a quota file for `term` against the stored quotas; nothing is written."""
+    from onboarding.targets import may_manage_term
+
+    if not may_manage_term(user=user, term=term):
+        return QuotaPlan(
+            errors=[RowError(row=None, column="", message=_("This term is outside your subtree."))]
+        )
+    sheet_rows, errors = sheet_read(rows, columns=COLUMNS, required=("target", "unit"))
+    if errors:
+        return QuotaPlan(errors=errors)
+    if not sheet_rows:
+        return QuotaPlan(errors=[RowError(row=None, column="", message=_("The file has no rows."))])
+    names = _column_names(term)
+    targets = {target.code: target for target in term.targets.all()}
+    units = {unit.code: unit for unit in units_for_quotas(term=term, user=user)}
+    cells: dict[Key, Decimal | None] = {}
+    seen: dict[tuple[int, int], int] = {}
+    errors = []
+    for sheet_row in sheet_rows:
+        values = sheet_row.values
+        target = targets.get(cell_text(values.get("target")))
+        unit = units.get(cell_text(values.get("unit")))
+        if target is None:
+            errors.append(
+                RowError(
+                    row=sheet_row.number,
+                    column=str(COLUMN["target"].header),
+                    message=_("No target has the code “%(code)s” in this term.")
+                    % {"code": cell_text(values.get("target"))},
+                )
+            )
+        if unit is None:
+            errors.append(
+                RowError(
+                    row=sheet_row.number,
+                    column=str(COLUMN["unit"].header),
+                    message=_("No unit has the code “%(code)s” in your scope.")
+                    % {"code": cell_text(values.get("unit"))},
+                )
+            )
+        if target is None or unit is None:
+            continue
+        first = seen.setdefault((target.pk, unit.pk), sheet_row.number)
+        if first != sheet_row.number:
+            errors.append(
+                RowError(
+                    row=sheet_row.number,
+                    column=str(COLUMN["unit"].header),
+                    message=_("The same target and unit are already in row %(row)s.")
+                    % {"row": first},
+                )
+            )
+            continue
+        for header, raw in values.items():
+            key = str(header).strip().casefold()
+            if key not in names:
+                continue
+            try:
+                cells[(target.pk, unit.pk, names[key])] = quota_value(raw, target=target)
+            except ValueError as error:
+                errors.append(
+                    RowError(row=sheet_row.number, column=str(header), message=str(error))
+                )
+    if errors:
+        return QuotaPlan(errors=sorted(errors, key=lambda error: (error.row or 0, error.column)))
+    return _plan(cells, targets.values())
+
+
+def quotas_import(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:
+    """Check the file, then write all of it or (on any error) nothing."""
+    plan = quotas_plan(rows=rows, user=user, term=term)
+    quotas_write(plan=plan, user=user)
+    return plan

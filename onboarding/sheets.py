@@ -1,0 +1,333 @@
+"""Files in and out of the set-up imports: columns, uploads, CSV and Excel writers.
+
+Every import of this app reads its file through `sheet_store` and `sheet_rows`,
+the one place that knows where uploads are kept; the writers give back the
+bytes of an export or a template (headers in the user's language, one example
+row, drop-down lists for the columns that take a fixed set of values).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core import signing
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from indicators.services import RowError
+
+# "3.200" or "3.200,5": Vietnamese grouping (a lone "0.125" stays a decimal).
+GROUPED = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 400_000
+
+
+class SheetRefused(Exception):
+    """The file cannot be read; `str()` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str  # a lazy msgid: the header in the user's language
+    choices: tuple[tuple[str, str], ...] = ()  # (stored value, lazy label)
+    width: int = 18
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row's line in the spreadsheet (the headers are line 1)
+    values: dict[str, object] = field(default_factory=dict)
+
+
+# Uploads -------------------------------------------------------------------------
+
+_SALT = "onboarding.sheets"
+
+
+def _folder(user) -> Path:
+    folder = Path(tempfile.gettempdir()) / "nqtracker-setup" / str(int(user.pk))
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def sheet_store(*, user, file, kind: str) -> str:
+    """Keep an uploaded file for `user` until the preview is confirmed; returns its token."""
+    suffix = Path(getattr(file, "name", "") or "").suffix.lower().lstrip(".")
+    if suffix not in ("csv", "xlsx"):
+        raise SheetRefused(_("Choose a CSV or Excel (.xlsx) file."))
+    name = f"{uuid.uuid4().hex}.{kind}.{suffix}"
+    with (_folder(user) / name).open("xb") as out:
+        for chunk in file.chunks():
+            out.write(chunk)
+    return signing.dumps({"user": int(user.pk), "name": name}, salt=_SALT)
+
+
+def sheet_rows(*, user, token: str) -> Iterator[dict]:
+    """The rows of the file behind `token` (which must be `user`'s) as dicts by header."""
+    gone = SheetRefused(_("The uploaded file is no longer available: upload it again."))
+    try:
+        data = signing.loads(str(token or ""), salt=_SALT, max_age=24 * 3600)
+    except signing.BadSignature:
+        raise gone from None
+    if data.get("user") != user.pk or "/" in data.get("name", "/"):
+        raise gone
+    path = _folder(user) / data["name"]
+    if not path.is_file():
+        raise gone
+    return _read(path, path.suffix.lstrip("."))
+
+
+def sheet_remove(*, user, token: str) -> None:
+    try:
+        data = signing.loads(str(token or ""), salt=_SALT)
+    except signing.BadSignature:
+        return
+    if data.get("user") == user.pk and "/" not in data.get("name", "/"):
+        (_folder(user) / data["name"]).unlink(missing_ok=True)
+
+
+def _read(path: Path, fmt: str) -> Iterator[dict]:
+    if fmt == "csv":
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise SheetRefused(_("The CSV file is not in UTF-8.")) from None
+        first = text.split("\n", 1)[0]
+        reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first.count))
+        rows: Iterable = reader
+    else:
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds on a broken workbook
+            raise SheetRefused(_("The file is not an Excel (.xlsx) workbook.")) from None
+        rows = workbook.active.iter_rows(values_only=True)
+    rows = iter(rows)
+    headers = ["" if value is None else str(value).strip() for value in next(rows, [])]
+    for count, values in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise SheetRefused(_("The file has too many rows: split it."))
+        values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
+        yield dict(zip(headers, values, strict=True))
+
+
+# Reading cells -------------------------------------------------------------------
+
+
+def header_names(columns: Iterable[Column]) -> dict[str, str]:
+    """Every spelling of each header (Vietnamese, English, the field's name) -> the field."""
+    names = {}
+    for column in columns:
+        names[column.name.casefold()] = column.name
+        for language in ("en", "vi"):
+            with translation.override(language):
+                names[str(column.header).strip().casefold()] = column.name
+    return names
+
+
+def sheet_read(
+    rows: Iterable[dict], *, columns: list[Column], required: Iterable[str]
+) -> tuple[list[SheetRow], list[RowError]]:
+    """The file's rows keyed by field name, numbered as the spreadsheet shows them.
+
+    Headers not among `columns` are kept under their own text (per-year columns).
+    A missing required column is one error for the whole file.
+    """
+    names = header_names(columns)
+    read: list[SheetRow] = []
+    errors: list[RowError] = []
+    headers_seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        values = {}
+        for header, value in row.items():
+            key = names.get(str(header).strip().casefold(), str(header).strip())
+            values[key] = value
+        if number == 2:
+            headers_seen = set(values)
+        if any(cell_text(value) for value in values.values()):
+            read.append(SheetRow(number=number, values=values))
+    if read:
+        headers = {column.name: column.header for column in columns}
+        missing = [str(headers[name]) for name in required if name not in headers_seen]
+        if missing:
+            errors.append(
+                RowError(
+                    row=None,
+                    column="",
+                    message=_("The file lacks the columns: %(columns)s.")
+                    % {"columns": ", ".join(missing)},
+                )
+            )
+    return read, errors
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
+        text = text[1:]
+    return text
+
+
+def cell_decimal(value) -> Decimal | None:
+    """A number as Excel or a Vietnamese CSV writes it ("3.200", "12,5"); blank is None."""
+    if isinstance(value, bool):
+        raise ValueError(_("Enter a number."))
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    text = cell_text(value).replace(" ", "")
+    if not text:
+        return None
+    if GROUPED.fullmatch(text) or "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+    return number
+
+
+def cell_whole(value) -> int | None:
+    number = cell_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": cell_text(value)})
+    return int(number)
+
+
+YES = {"1", "có", "co", "x", "yes", "y", "true", "đúng"}
+NO = {"0", "không", "khong", "no", "n", "false", "sai"}
+
+
+def cell_yes_no(value, *, blank: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).casefold()
+    if not text:
+        return blank
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(_("Write 1 for yes or 0 for no."))
+
+
+def cell_choice(value, column: Column, *, blank: str | None = None) -> str:
+    """A stored value from its code or its label in either language."""
+    text = cell_text(value)
+    if not text:
+        if blank is not None:
+            return blank
+        raise ValueError(_("Choose a value."))
+    wanted = text.casefold()
+    for stored, label in column.choices:
+        if wanted == stored.casefold():
+            return stored
+        for language in ("vi", "en"):
+            with translation.override(language):
+                if wanted == str(label).casefold():
+                    return stored
+    with_labels = ", ".join(str(label) for _stored, label in column.choices)
+    raise ValueError(
+        _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": with_labels}
+    )
+
+
+def choice_label(value: str, column: Column) -> str:
+    return next((str(label) for stored, label in column.choices if stored == value), value)
+
+
+# Writing -------------------------------------------------------------------------
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(headers: list[str], rows: Iterable[list]) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_plain(value) for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(
+    headers: list[str],
+    rows: Iterable[list],
+    *,
+    title: str,
+    lists: dict[int, list[str]] | None = None,
+    widths: list[int] | None = None,
+    list_rows: int = 2000,
+) -> bytes:
+    """A workbook with one sheet; `lists` puts a drop-down on a column (by index).
+
+    The choices are written on a hidden sheet and the validation refers to
+    them, so that labels with commas and long lists work.
+    """
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([_plain(value) for value in row])
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    if lists:
+        choices = workbook.create_sheet("Danh mục")
+        choices.sheet_state = "hidden"
+        for number, (index, values) in enumerate(sorted(lists.items()), start=1):
+            letter = get_column_letter(number)
+            for row_number, value in enumerate(values, start=1):
+                choices.cell(row=row_number, column=number, value=value)
+            validation = DataValidation(
+                type="list",
+                formula1=f"='Danh mục'!${letter}$1:${letter}${len(values)}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=_("Value not in the list"),
+                error=_("Choose a value from the list."),
+            )
+            column = get_column_letter(index + 1)
+            validation.add(f"{column}2:{column}{list_rows}")
+            sheet.add_data_validation(validation)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
