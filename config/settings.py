@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "units",
     "indicators",
     "reports",
+    "reviews",
 ]
 
 MIDDLEWARE = [
