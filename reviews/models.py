@@ -11,8 +11,10 @@ lifts the guard for one review, with a recorded reason.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,9 +108,10 @@ class Review(models.Model):
             return _("Annual review %(year)s – %(term)s") % {"year": self.year, "term": self.term}
         return f"{self.get_kind_display()} – {self.term}"
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.pk])
 
+    def clean(self) -> None:
         if self.kind == ReviewKind.ANNUAL:
             if self.year is None:
                 raise ValidationError({"year": _("An annual review needs its year.")})

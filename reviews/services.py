@@ -45,7 +45,8 @@ class ExplanationsMissing(Exception):
 
 
 def _refuse_if_adopted(review: Review) -> None:
-    if review.state == ReviewState.ADOPTED:
+    # The stored state, not the caller's copy: it may have been adopted since.
+    if Review.objects.filter(pk=review.pk, state=ReviewState.ADOPTED).exists():
         raise ReviewFrozen
 
 
