@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "indicators",
     "reports",
     "onboarding",
+    "reviews",
 ]
 
 MIDDLEWARE = [

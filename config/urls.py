@@ -16,5 +16,6 @@ urlpatterns = [
     path("exports/", include("reports.export_urls")),
     path("entry/", include("indicators.urls")),
     path("reports/print/", print_summary, name="print_report"),
+    path("reviews/", include("reviews.urls")),
     path("", include("reports.urls")),
 ]

@@ -115,3 +115,9 @@ def log_in(client, username: str, password: str):
     response = client.post("/login/", {"username": username, "password": password})
     assert response.status_code == 302, f"{username} could not log in"
     return client
+
+
+def make_review(term: Term, kind: str = "mid_term", year: int | None = None, **fields):
+    from reviews.models import Review
+
+    return Review.objects.create(term=term, kind=kind, year=year, **fields)

@@ -20,12 +20,18 @@ READ_ALL = [
     ("indicators", "unitquota", ["view"]),
     ("indicators", "result", ["view"]),
     ("indicators", "unityear", ["view"]),
+    ("reviews", "review", ["view"]),
+    ("reviews", "explanation", ["view"]),
 ]
 ENTER_RESULTS = [("indicators", "result", ["add", "change", "delete"])]
 # Opening a unit's year and submitting it for review.
 SUBMIT_YEARS = [("indicators", "unityear", ["add", "change"])]
 # Approving a submitted year (which locks it) and reopening it with a reason.
 APPROVE_YEARS = [("indicators", "unityear", ["change", "approve"])]
+# Writing the causes and solutions of a scope's unmet targets in a review.
+EXPLAIN = [("reviews", "explanation", ["add", "change"])]
+# Setting up a review, adopting it (which freezes it) and reopening it with a reason.
+MANAGE_REVIEWS = [("reviews", "review", ["add", "change", "delete", "adopt", "reopen"])]
 MANAGE_ALL = [
     ("units", "unit", ["add", "change", "delete"]),
     ("units", "user", ["view", "add", "change", "delete"]),
@@ -44,10 +50,16 @@ MANAGE_ALL = [
 # within their subtree; clerks enter and submit within theirs. Which rows each
 # sees is the user's unit (units.selectors.unit_scope_for), not the group.
 ROLES = {
-    ADMINISTRATOR: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + APPROVE_YEARS + MANAGE_ALL,
+    ADMINISTRATOR: READ_ALL
+    + ENTER_RESULTS
+    + SUBMIT_YEARS
+    + APPROVE_YEARS
+    + MANAGE_ALL
+    + EXPLAIN
+    + MANAGE_REVIEWS,
     LEADER: READ_ALL,
-    REVIEWER: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + APPROVE_YEARS,
-    CLERK: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS,
+    REVIEWER: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + APPROVE_YEARS + EXPLAIN,
+    CLERK: READ_ALL + ENTER_RESULTS + SUBMIT_YEARS + EXPLAIN,
 }
 
 
@@ -55,8 +67,8 @@ def sync_roles(apps, *, strict: bool = False) -> None:
     """Create the groups and give each its permissions (works on historical models).
 
     An earlier migration runs this before some of the models named above exist:
-    their permissions are skipped then, unless `strict`, and granted by the
-    later migration that calls it again.
+    their permissions are skipped then, and granted by the later migration that
+    calls it again. `strict` refuses a missing permission of a model that exists.
     """
     from django.contrib.auth.management import create_permissions
 
@@ -71,6 +83,7 @@ def sync_roles(apps, *, strict: bool = False) -> None:
         codenames = [
             (app_label, f"{action}_{model}")
             for app_label, model, actions in grants
+            if _model_exists(apps, app_label, model)
             for action in actions
         ]
         permissions = set()
@@ -84,3 +97,11 @@ def sync_roles(apps, *, strict: bool = False) -> None:
                 continue
             permissions.add(permission)
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label: str, model: str) -> bool:
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True

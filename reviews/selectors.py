@@ -1,0 +1,165 @@
+"""Reads of reviews: who sees which scope, live and frozen progress, what is unexplained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from indicators.engine import Progress, Status, TargetProgress, term_progress
+from indicators.selectors import terms_visible_to
+from reviews.freezing import progress_thaw
+from reviews.models import Explanation, Review, Snapshot
+from units.models import Unit, User
+from units.selectors import unit_scope_for
+
+# The statuses a meeting must explain: not met, not yet met, no data.
+NEEDS_EXPLANATION = frozenset({Status.NOT_MET, Status.NOT_YET_MET, Status.NO_DATA})
+
+
+def reviews_visible_to(user: User) -> QuerySet[Review]:
+    """Reviews of the terms the user reads (their committee holds the user's unit)."""
+    terms = terms_visible_to(unit_scope_for(user))
+    return Review.objects.filter(term__in=terms).select_related("term__root_unit", "adopted_by")
+
+
+def needs_explanation(row: TargetProgress) -> bool:
+    return row.status in NEEDS_EXPLANATION
+
+
+def review_units_below(*, review: Review) -> list[Unit]:
+    """The units directly below the committee that the review covers, in tree order."""
+    return list(
+        Unit.objects.filter(parent=review.committee, is_active=True).order_by("order", "name")
+    )
+
+
+def unit_visible(*, user: User, unit: Unit) -> bool:
+    scope = unit_scope_for(user)
+    return scope is None or unit.is_in(scope)
+
+
+def user_may_explain(*, user: User, review: Review, unit: Unit) -> bool:
+    """Clerks and reviewers (and administrators) explain the scopes of their own subtree."""
+    return (
+        user.has_perm("reviews.add_explanation")
+        and user.has_perm("reviews.change_explanation")
+        and unit_visible(user=user, unit=unit)
+    )
+
+
+def review_live(*, review: Review, scope: Unit) -> Progress:
+    return term_progress(term=review.term, as_of=review.as_of, scope=scope)
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    """A scope of a review in its list: the committee or a unit directly below it."""
+
+    unit: Unit
+    is_committee: bool
+    explained: int
+    snapshot: Snapshot | None = None
+
+
+def review_scopes(*, review: Review, user: User) -> list[ScopeEntry]:
+    """The review's scopes the user may see, with their adopted counts (three queries)."""
+    allowed = unit_scope_for(user)
+    units = [review.committee, *review_units_below(review=review)]
+    if allowed is not None:
+        units = [unit for unit in units if unit.is_in(allowed)]
+    explained = dict(
+        Explanation.objects.filter(review=review, unit__in=units)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    snapshots = {}
+    if review.is_adopted:
+        snapshots = {
+            snapshot.unit_id: snapshot
+            for snapshot in Snapshot.objects.filter(review=review, unit__in=units).defer("data")
+        }
+    return [
+        ScopeEntry(
+            unit=unit,
+            is_committee=unit.pk == review.committee.pk,
+            explained=explained.get(unit.pk, 0),
+            snapshot=snapshots.get(unit.pk),
+        )
+        for unit in units
+    ]
+
+
+def scope_unit_for(*, review: Review, user: User, unit_id: int | None) -> Unit | None:
+    """The scope a request names (the user's top scope by default), if the user may see it."""
+    allowed = unit_scope_for(user)
+    if unit_id is None:
+        committee = review.committee
+        if allowed is None or committee.is_in(allowed):
+            return committee
+        unit_id = allowed.pk
+    unit = (
+        Unit.objects.filter(pk=unit_id)
+        .filter(Q(pk=review.committee.pk) | Q(parent=review.committee))
+        .first()
+    )
+    if unit is None or not unit_visible(user=user, unit=unit):
+        return None
+    return unit
+
+
+def frozen_progress(*, review: Review, scope: Unit) -> Progress | None:
+    snapshot = Snapshot.objects.filter(review=review, unit=scope).first()
+    if snapshot is None:
+        return None
+    return progress_thaw(snapshot.data, term=review.term, scope=scope)
+
+
+def explanations_for(*, review: Review, scope: Unit) -> dict[int, Explanation]:
+    """The scope's explanations by target id."""
+    return {
+        explanation.target_id: explanation
+        for explanation in Explanation.objects.filter(review=review, unit=scope).select_related(
+            "author"
+        )
+    }
+
+
+def explanations_missing(*, review: Review, progress: Progress) -> list[TargetProgress]:
+    """The scope's targets that need an explanation and have none."""
+    explained = set(
+        Explanation.objects.filter(review=review, unit=progress.scope).values_list(
+            "target_id", flat=True
+        )
+    )
+    return [
+        row for row in progress.targets if needs_explanation(row) and row.target.pk not in explained
+    ]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A frozen figure that the live figures no longer give (a later correction)."""
+
+    adopted: str
+    live: str
+
+
+def adjustments(*, frozen: Progress, live: Progress) -> dict[int, Adjustment]:
+    """Per target id: the adopted and live figure, where they now differ."""
+    from reports.templatetags.progress import actual
+
+    live_rows = {row.target.pk: row for row in live.targets}
+    changes = {}
+    for row in frozen.targets:
+        now = live_rows.get(row.target.pk)
+        if now is None:
+            continue
+        if (row.actual, row.numerator, row.denominator) != (
+            now.actual,
+            now.numerator,
+            now.denominator,
+        ):
+            changes[row.target.pk] = Adjustment(adopted=actual(row), live=actual(now))
+    return changes
