@@ -484,3 +484,10 @@ def test_every_page_needs_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_no_template_comment_reaches_the_overview(demo):
+    """A template comment spanning lines is not printed above the summary table."""
+    response = demo.get("/")
+    assert "{#" not in response.text
+    assert "#}" not in response.text
