@@ -44,7 +44,7 @@ serve: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn config.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.conf.py --bind $(BIND) --workers $(WORKERS) --access-logfile -
 
 ## make test: the whole suite (SQLite unless DATABASE_URL says otherwise), one process per core
 test: install

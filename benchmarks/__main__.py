@@ -1,7 +1,10 @@
-"""`python -m benchmarks [S L] [--repeat N]`: the performance figures on PostgreSQL.
+"""`python -m benchmarks [S L] [--repeat N] [--http-seconds S]`: the figures on PostgreSQL.
 
 Uses DATABASE_URL, or a database `nqtracker_bench` on the local PostgreSQL
-(created if missing). It empties that database's data between sizes.
+(created if missing). It empties that database's data between sizes. After the
+last size it serves that size's data with gunicorn (`--port`, 3 workers) and
+drives four pages with 1 and 20 logged-in clients (`--clients`) for
+`--http-seconds` each (0 skips it).
 """
 
 import argparse
@@ -45,6 +48,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("sizes", nargs="*", help="S and/or L (default: both)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--http-seconds", type=float, default=30)
+    parser.add_argument("--clients", default="1,20", help="client counts, comma-separated")
+    parser.add_argument("--port", type=int, default=8116, help="gunicorn's port")
     args = parser.parse_args()
     sizes = args.sizes or ["S", "L"]
     if set(sizes) - {"S", "L"}:
@@ -76,7 +82,21 @@ def main() -> int:
         empty_data()
         print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
         reports.append(measure_size(SIZES[name], repeat=args.repeat))
-    print(format_reports(reports))
+    load = []
+    if args.http_seconds > 0:
+        from benchmarks.run import measure_http
+
+        clients = [int(number) for number in args.clients.split(",") if number.strip()]
+        print(f"http: {clients} clients, {args.http_seconds:g} s each…", file=sys.stderr)
+        load = measure_http(
+            database_url=url, port=args.port, clients=clients, seconds=args.http_seconds
+        )
+    print(format_reports(reports, load))
+    # Setting up a committee: 10.000 units and 300.000 quota cells (benchmarks/onboarding.py).
+    from benchmarks.onboarding import measure_onboarding
+
+    empty_data()
+    print("\n".join(str(line) for line in measure_onboarding()))
     return 0
 
 

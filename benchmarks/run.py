@@ -87,6 +87,18 @@ WHERE t.term_id = %s AND r.year <= %s
 GROUP BY r.target_id, r.year
 """
 
+# What the overview itself reads at the root: each target's totals in the roll-up.
+RAW_ROLLUP = """
+SELECT ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_top,
+       SUM(ro.reported), SUM(ro.value), SUM(ro.numerator), SUM(ro.denominator), SUM(ro.yes),
+       SUM(ro.d_value), SUM(ro.d_numerator), SUM(ro.d_denominator), SUM(ro.d_yes),
+       SUM(ro.d_units), SUM(ro.d_inactive_units)
+FROM indicators_resultrollup ro
+JOIN indicators_target t ON t.id = ro.target_id
+WHERE t.term_id = %s AND ro.branch = '' AND ro.year <= %s
+GROUP BY 1, 2, 3, 4, 5
+"""
+
 RAW_BREAKDOWN = """
 SELECT SUBSTR(u.path, 1, 12), r.year, COUNT(*), SUM(r.value), SUM(r.numerator),
        SUM(r.denominator), SUM(CASE WHEN r.flag THEN 1 ELSE 0 END)
@@ -255,6 +267,8 @@ def measure_size(size: Size, *, repeat: int = 5) -> SizeReport:
     app = median_ms(_get(client, overview_url), repeat)
     raw = median_ms(_raw(RAW_OVERVIEW, [term.pk, mid.year]), repeat)
     report.figures.append(Figure("overview", app, raw, "ms"))
+    rollup = median_ms(_raw(RAW_ROLLUP, [term.pk, mid.year]), repeat)
+    report.figures.append(Figure("overview_rollup", app, rollup, "ms"))
     with CaptureQueriesContext(connection) as queries:
         _get(client, overview_url)()
     report.queries["overview"] = len(queries)
@@ -273,25 +287,28 @@ def measure_size(size: Size, *, repeat: int = 5) -> SizeReport:
     detail_url = _url("reports:target", target.pk)
     if detail_url:
         page = _get(client, f"{detail_url}?term={term.pk}&as_of=mid")
-        report.figures.append(Figure("target page", median_ms(page, repeat), raw, "ms"))
+        report.figures.append(Figure("target_page", median_ms(page, repeat), raw, "ms"))
         with CaptureQueriesContext(connection) as queries:
             page()
-        report.queries["target page"] = len(queries)
+        report.queries["target_page"] = len(queries)
 
     measure_export(client, term, report)
     measure_import(client, user, term, size, report)
     return report
 
 
-def format_reports(reports: list[SizeReport]) -> str:
-    lines = [f"{'size':<5}{'figure':<11}{'app':>14}{'raw SQL':>14}{'ratio':>8}  unit"]
+def format_reports(reports: list[SizeReport], load: list | None = None) -> str:
+    """The table, the HTTP figures when measured, and the ratio line (of the last size)."""
+    from benchmarks.http import format_load, p95_ratio
+
+    lines = [f"{'size':<5}{'figure':<16}{'app':>14}{'raw SQL':>14}{'ratio':>8}  unit"]
     for report in reports:
         for figure in report.figures:
             app = "n/a" if figure.app is None else f"{figure.app:,.1f}"
             raw = "n/a" if figure.raw is None else f"{figure.raw:,.1f}"
             ratio = "n/a" if figure.ratio is None else f"{figure.ratio:.2f}"
             lines.append(
-                f"{report.size.name:<5}{figure.name:<11}{app:>14}{raw:>14}{ratio:>8}  {figure.unit}"
+                f"{report.size.name:<5}{figure.name:<16}{app:>14}{raw:>14}{ratio:>8}  {figure.unit}"
             )
         lines.append(
             f"{report.size.name:<5}results {report.results:,}; queries: "
@@ -306,12 +323,52 @@ def format_reports(reports: list[SizeReport]) -> str:
     first = reports[0]
 
     def ratio(name: str) -> str:
-        value = last.figure(name).ratio
+        found = [figure for figure in last.figures if figure.name == name]
+        value = found[0].ratio if found else None
         return "n/a" if value is None else f"{value:.2f}"
 
+    if load:
+        lines += format_load(load)
+    http_ratio = p95_ratio(load) if load else None
+    http_errors = sum(run.errors for run in load) if load else None
     lines.append(
-        f"ratios: overview={ratio('overview')} breakdown={ratio('breakdown')} "
-        f"export={ratio('export')} import={ratio('import')} "
-        f"queries_S={first.queries.get('overview')} queries_L={last.queries.get('overview')}"
+        "ratios: "
+        + " ".join(
+            f"{name}={ratio(name)}"
+            for name in ("overview", "overview_rollup", "breakdown", "target_page")
+        )
+        + f" export={ratio('export')} import={ratio('import')}"
+        + f" queries_S={first.queries.get('overview')} queries_L={last.queries.get('overview')}"
+        + f" http_p95_ratio={'n/a' if http_ratio is None else f'{http_ratio:.2f}'}"
+        + f" http_errors={'n/a' if http_errors is None else http_errors}"
     )
     return "\n".join(lines)
+
+
+def http_pages(term: Term) -> list[tuple[str, str]]:
+    """The pages users open most: the overview, a target, a scorecard, the summary CSV."""
+    target = Target.objects.filter(term=term).order_by("order", "pk").first()
+    unit = term.root_unit.children.order_by("order", "pk").first()
+    return [
+        ("overview", f"/?term={term.pk}"),
+        ("target_page", f"/targets/{target.pk}/?term={term.pk}"),
+        ("scorecard", f"/units/{unit.pk}/?term={term.pk}"),
+        ("summary_csv", f"{_url('exports:summary', fmt='csv')}?term={term.pk}"),
+    ]
+
+
+def measure_http(*, database_url: str, port: int, clients: list[int], seconds: float) -> list:
+    """The latest term served by gunicorn, under 1 and more concurrent clients."""
+    from benchmarks.http import Server, http_load, session_cookie
+
+    term = Term.objects.select_related("root_unit").order_by("-pk").first()
+    user = get_user_model().objects.get(username="bench")
+    cookie = session_cookie(user)
+    pages = http_pages(term)
+    with Server(port=port, database_url=database_url):
+        # One round first: workers import, connect and warm their caches.
+        http_load(port=port, cookie=cookie, pages=pages, clients=3, seconds=min(seconds, 2))
+        return [
+            http_load(port=port, cookie=cookie, pages=pages, clients=count, seconds=seconds)
+            for count in clients
+        ]

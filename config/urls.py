@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 
 from reports.export_views import print_summary
 
+handler500 = "units.views.server_error"
+
 admin.site.site_header = admin.site.site_title = "Theo dõi Nghị quyết Đại hội"
 
 urlpatterns = [

@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +24,16 @@ from indicators.services import (
     result_delete,
     result_save,
     unit_year_locked,
-    units_lock_for_approval,
+)
+from indicators.workflow import (
+    WorkflowRefused,
+    unit_year_approve,
+    unit_year_return,
+    unit_year_submit,
 )
 from units.admin import ScopedAdminMixin, ScopedHistoryAdmin
 from units.models import Unit
+from units.numbers import LocalizedNumbersAdminMixin
 from units.selectors import around_scope, in_scope, unit_scope_for
 from units.text import whole_number
 
@@ -67,20 +72,18 @@ class TermScopedMixin(ScopedAdminMixin):
         return obj is None or scope is None or self.term_root(obj).is_in(scope)
 
 
-class ProgrammeInline(admin.TabularInline):
+class ProgrammeInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = Programme
     extra = 0
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = Target
     extra = 0
     show_change_link = True
-    fields = [
-        "order", "code", "name", "unit_label", "is_headline", "programme", "measure",
-        "direction", "combine", "judgement", "level", "in_percent", "term_target",
-        "yearly_target",
-    ]  # fmt: skip
+    # Six columns keep the term form readable (15 were 3.583 px wide); how a target
+    # is measured and judged is set on its own form, opened by the change link.
+    fields = ["order", "code", "name", "programme", "measure", "term_target"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "programme":
@@ -105,7 +108,7 @@ class TermAdmin(TermScopedMixin, admin.ModelAdmin):
         return term.congress_roman
 
 
-class TargetYearInline(admin.TabularInline):
+class TargetYearInline(LocalizedNumbersAdminMixin, admin.TabularInline):
     model = TargetYear
     extra = 0
 
@@ -123,6 +126,7 @@ class TargetAdmin(TermScopedMixin, ScopedHistoryAdmin):
         "is_headline",
         "measure",
         "judgement",
+        "frequency",
     ]
     list_select_related = ["term", "programme"]
     search_fields = ["code", "name"]
@@ -130,8 +134,8 @@ class TargetAdmin(TermScopedMixin, ScopedHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["term", "programme", "order", "code", "name", "unit_label",
                            "is_headline", "description"]}),
-        (_("How it is measured"), {"fields": ["measure", "level", "direction", "combine",
-                                              "judgement", "in_percent"]}),
+        (_("How it is measured"), {"fields": ["measure", "level", "frequency", "direction",
+                                              "combine", "judgement", "in_percent"]}),
         (_("Targets"), {"fields": ["term_target", "yearly_target", "baseline"]}),
     ]  # fmt: skip
 
@@ -165,8 +169,22 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         return queryset.filter(unit__path__startswith=unit.path)
 
 
+class TargetChoiceScopedMixin:
+    """A result's or quota's target is chosen among those the user may read.
+
+    Like the targets' own list: terms of committees under or above the user's
+    unit. A target of another committee is neither offered nor named.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = unit_scope_for(request.user)
+        if scope is not None and db_field.name == "target":
+            kwargs["queryset"] = Target.objects.filter(around_scope(scope, "term__root_unit__path"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(UnitQuota)
-class UnitQuotaAdmin(ScopedHistoryAdmin):
+class UnitQuotaAdmin(TargetChoiceScopedMixin, ScopedHistoryAdmin):
     list_display = ["target", "unit", "year", "value"]
     list_filter = [
         ("target__term", admin.RelatedOnlyFieldListFilter),
@@ -223,7 +241,7 @@ class ResultAdminForm(forms.ModelForm):
 
 
 @admin.register(Result)
-class ResultAdmin(ResultImportAdminMixin, ScopedHistoryAdmin):
+class ResultAdmin(TargetChoiceScopedMixin, ResultImportAdminMixin, ScopedHistoryAdmin):
     form = ResultAdminForm
     list_display = [
         "target", "unit", "year", "value", "numerator", "denominator", "flag", "is_estimate",
@@ -250,6 +268,13 @@ class ResultAdmin(ResultImportAdminMixin, ScopedHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
         return form
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            # A read-only page has no form to date.
+            fields = [name for name in fields if name != "opened_version"]
+        return fields
 
     def is_locked_for(self, request, obj) -> bool:
         return (
@@ -356,23 +381,15 @@ class UnitYearAdmin(ScopedHistoryAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
-    def move(self, request, queryset, *, from_states, to_state, reason="") -> int:
-        """Move each selected year in `from_states` to `to_state`; returns how many moved."""
+    def move(self, request, queryset, move, **kwargs) -> int:
+        """Apply a move of indicators.workflow to each selected year; returns how many moved."""
         moved = 0
-        with transaction.atomic():
-            selected = queryset.values("pk")
-            # Writers into these units' subtrees finish first; later ones see the new state.
-            units_lock_for_approval(units=list(Unit.objects.filter(years__in=selected)))
-            for unit_year in UnitYear.objects.select_for_update().filter(
-                pk__in=selected, state__in=from_states
-            ):
-                unit_year.state = to_state
-                unit_year.updated_by = request.user
-                if reason:
-                    unit_year.reopen_reason = reason
-                    unit_year._change_reason = reason
-                unit_year.save()
-                moved += 1
+        for unit_year in queryset.select_related("unit"):
+            try:
+                move(unit=unit_year.unit, year=unit_year.year, user=request.user, **kwargs)
+            except WorkflowRefused:
+                continue
+            moved += 1
         return moved
 
     def report(self, request, moved: int, selected: int, done_message: str) -> None:
@@ -389,17 +406,13 @@ class UnitYearAdmin(ScopedHistoryAdmin):
     @admin.action(description=_("Submit for review"), permissions=["change"])
     def submit(self, request, queryset):
         selected = queryset.count()
-        moved = self.move(
-            request, queryset, from_states=[YearState.DRAFT], to_state=YearState.SUBMITTED
-        )
+        moved = self.move(request, queryset, unit_year_submit)
         self.report(request, moved, selected, _("Submitted for review: %(count)d."))
 
     @admin.action(description=_("Approve (locks the year)"), permissions=["approve"])
     def approve(self, request, queryset):
         selected = queryset.count()
-        moved = self.move(
-            request, queryset, from_states=[YearState.SUBMITTED], to_state=YearState.APPROVED
-        )
+        moved = self.move(request, queryset, unit_year_approve)
         self.report(request, moved, selected, _("Approved and locked: %(count)d."))
 
     @admin.action(description=_("Reopen with a reason"), permissions=["approve"])
@@ -409,11 +422,7 @@ class UnitYearAdmin(ScopedHistoryAdmin):
         if form.is_bound and form.is_valid():
             selected = queryset.count()
             moved = self.move(
-                request,
-                queryset,
-                from_states=[YearState.SUBMITTED, YearState.APPROVED],
-                to_state=YearState.DRAFT,
-                reason=form.cleaned_data["reason"],
+                request, queryset, unit_year_return, reason=form.cleaned_data["reason"]
             )
             self.report(request, moved, selected, _("Reopened: %(count)d."))
             return None

@@ -1,4 +1,4 @@
-"""The demo: the 2020–2025 term of the seed article (../shared/seed-article.txt).
+"""The demo: the 2020–2025 term of the seed article (see docs/domain.md, "The demo").
 
 Units have generic names and every record is marked illustrative. The yearly
 results are spread over units and years so that the progress engine, not a
@@ -20,10 +20,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.dispatch import Signal
 
 from indicators.models import (
     Combine,
     Direction,
+    Frequency,
     Judgement,
     Level,
     Measure,
@@ -32,10 +34,15 @@ from indicators.models import (
     Target,
     Term,
     UnitQuota,
+    UnitYear,
+    YearState,
 )
 from indicators.rollup import rollup_batch, rollup_refresh_term
 from units import roles
 from units.models import Kind, Sector, Unit
+
+# Sent at the end of demo_load(term=, units=the grassroots organisations).
+demo_loaded = Signal()
 
 ROOT_CODE = "KHOI"
 ILLUSTRATIVE = "Dữ liệu minh họa, không phải số liệu thật của đơn vị nào."
@@ -97,6 +104,12 @@ TARGETS = [
      Direction.AT_LEAST, Combine.SUM, Judgement.EVERY_YEAR, Level.COMMITTEE, False, None, 100,
      False),
 ]  # fmt: skip
+
+
+# Targets reported only when something happens (a unit registers, reaches the
+# standard, issues its rules; a party organisation is set up); the others are
+# reported every year, 0 included.
+WHEN_IT_HAPPENS = {"4", "5", "6", "9", "CT1.1", "CT1.2"}
 
 
 def spread(total: int, weights: list[float]) -> list[int]:
@@ -218,6 +231,11 @@ class DemoBuilder:
                     "combine": combine,
                     "judgement": judgement,
                     "level": level,
+                    "frequency": (
+                        Frequency.WHEN_IT_HAPPENS
+                        if code in WHEN_IT_HAPPENS
+                        else Frequency.EVERY_YEAR
+                    ),
                     "in_percent": in_percent,
                     "term_target": None if term_target is None else Decimal(term_target),
                     "yearly_target": None if yearly_target is None else Decimal(yearly_target),
@@ -314,11 +332,12 @@ class DemoBuilder:
         Result.objects.bulk_create(self.results)
 
     def clear(self) -> None:
+        UnitYear.objects.filter(unit__path__startswith=self.root.path).delete()
         Result.objects.filter(target__term=self.term).delete()
         UnitQuota.objects.filter(target__term=self.term).delete()
 
 
-DEMO_USERNAMES = ("quantri", "lanhdao", "nhaplieu")
+DEMO_USERNAMES = ("quantri", "lanhdao", "nhaplieu", "kiemduyet")
 
 
 def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
@@ -327,6 +346,7 @@ def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
         ("quantri", "Quản trị hệ thống (minh họa)", None, roles.ADMINISTRATOR, True),
         ("lanhdao", "Lãnh đạo Đảng ủy Khối (minh họa)", root, roles.LEADER, False),
         ("nhaplieu", "Cán bộ nhập liệu (minh họa)", clerk_unit, roles.CLERK, False),
+        ("kiemduyet", "Cán bộ kiểm duyệt (minh họa)", root, roles.REVIEWER, False),
     ]
     for username, full_name, unit, role, is_superuser in accounts:
         user = user_model.objects.filter(username=username).first() or user_model(username=username)
@@ -338,6 +358,26 @@ def demo_users(*, root: Unit, clerk_unit: Unit, password: str) -> None:
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])
+
+
+def demo_workflow(grassroots: list[Unit], *, reviewer) -> None:
+    """Years in each state of the workflow: approved, waiting for review, returned, draft.
+
+    The clerk's own unit has one year waiting and one returned; two years of
+    the next unit are approved (and so locked); the clerk's other years are drafts.
+    """
+    mine, other, third = grassroots[:3]
+    rows = [
+        (other, 2021, YearState.APPROVED, ""),
+        (other, 2022, YearState.APPROVED, ""),
+        (mine, 2023, YearState.SUBMITTED, ""),
+        (third, 2025, YearState.SUBMITTED, ""),
+        (mine, 2024, YearState.DRAFT, "Số đảng viên mới chưa khớp với báo cáo quý IV."),
+    ]
+    for unit, year, state, reason in rows:
+        UnitYear.objects.create(
+            unit=unit, year=year, state=state, reopen_reason=reason, updated_by=reviewer
+        )
 
 
 def demo_present() -> bool:
@@ -367,6 +407,9 @@ def demo_load(*, password: str | None = None) -> DemoReport:
     rollup_refresh_term(builder.term)
     password = password or secrets.token_urlsafe(12)
     demo_users(root=builder.root, clerk_unit=builder.grassroots[0], password=password)
+    # Apps above this one add their part of the demo (reviews: the adopted mid-term review).
+    demo_loaded.send(sender=DemoBuilder, term=builder.term, units=builder.grassroots)
+    demo_workflow(builder.grassroots, reviewer=get_user_model().objects.get(username="kiemduyet"))
     return DemoReport(
         term=builder.term,
         units=Unit.objects.subtree(builder.root).count(),

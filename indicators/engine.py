@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import Count, TextChoices, Value
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import (
     Combine,
     Direction,
+    Frequency,
     Judgement,
     Level,
     Measure,
@@ -47,7 +48,7 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
-from units.models import STEP, Unit
+from units.models import STEP, Kind, Unit
 from units.text import whole_number
 
 HUNDRED = Decimal(100)
@@ -59,6 +60,7 @@ class Status(TextChoices):
     NOT_YET_MET = "not_yet_met", _("Not yet met")
     NOT_MET = "not_met", _("Not met")
     NO_DATA = "no_data", _("No data")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
     NO_TARGET = "no_target", _("No target assigned")
 
 
@@ -99,6 +101,13 @@ class AsOf:
 
     def years(self) -> range:
         return range(self.start_year + 1, self.year + 1)
+
+    def term_years(self) -> range:
+        return range(self.start_year + 1, self.start_year + self.term_length + 1)
+
+    def is_finished(self, year: int) -> bool:
+        """Whether the whole of a reporting year has elapsed at this point."""
+        return self.weight(year) == 1
 
 
 def as_of_year(term: Term, year: int) -> AsOf:
@@ -172,6 +181,14 @@ class TargetProgress:
     # quota below it): the term's figure, else the yearly one.
     planned: Decimal | None = None
     planned_per_year: bool = False
+    # Every-year targets: the finished years without a figure, and the year
+    # whose completion is the weakest (the one the completion phrase names).
+    missing_years: tuple[int, ...] = ()
+    weakest_year: int | None = None
+
+    @property
+    def lacks_data(self) -> bool:
+        return self.status == Status.NO_DATA or bool(self.missing_years)
 
     @property
     def is_met(self) -> bool:
@@ -188,15 +205,20 @@ class TargetProgress:
 
 @dataclass(frozen=True)
 class Tally:
-    """ "9/10": targets met or exceeded, over the targets judged."""
+    """ "9/10": targets met or exceeded, over the targets judged; and those lacking data."""
 
     met: int
     total: int
+    lacking: int = 0
 
     @classmethod
     def of(cls, rows: Iterable[TargetProgress]) -> Tally:
         judged = [row for row in rows if row.is_judged]
-        return cls(met=sum(row.is_met for row in judged), total=len(judged))
+        return cls(
+            met=sum(row.is_met for row in judged),
+            total=len(judged),
+            lacking=sum(row.lacks_data for row in judged),
+        )
 
 
 @dataclass(frozen=True)
@@ -235,12 +257,20 @@ class Plan(NamedTuple):
 
     @property
     def final(self) -> Decimal | None:
+        """The level to reach at the end (for stocks and percentages)."""
         if self.term is not None:
             return self.term
         if self.yearly is not None:
             return self.yearly
-        # Quotas given year by year only: the latest year's.
+        # Levels given year by year only: the latest year's.
         return self.per_year[max(self.per_year)] if self.per_year else None
+
+    def total(self, years: Iterable[int]) -> Decimal | None:
+        """A flow's plan over whole years: the term figure, else the sum of its years."""
+        if self.term is not None:
+            return self.term
+        figures = [figure for figure in map(self.for_year, years) if figure is not None]
+        return sum(figures, Decimal(0)) if figures else None
 
     @property
     def is_empty(self) -> bool:
@@ -399,7 +429,9 @@ def _result_sums(
     sums: dict[str, dict[int, TargetSums]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
     )
-    with connection.cursor() as cursor:
+    # Where the ORM would read results (a replica, for dashboard pages).
+    alias = router.db_for_read(Result) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         for path, target_id, year, kind, is_active, is_top, *figures in cursor.fetchall():
             group = Group(kind, bool(is_active), bool(is_top))
@@ -518,14 +550,27 @@ class _Figure(NamedTuple):
     actual: Decimal | None
     numerator: int | None
     denominator: int | None
+    # Coverage: units of the level that reported, over the units of the level.
     reported: int
+    in_scope: int = 0
+    # Units of the level that entered this very year (an every-year report).
+    entered: int = 0
 
 
 def _year_figures(
     target: Target, years: dict[int, dict[Group, Sums]], as_of: AsOf, scope: Scope
 ) -> dict[int, _Figure]:
-    """The target's figure at the end of each elapsed year, over the whole scope."""
+    """The target's figure at the end of each elapsed year, over the whole scope.
+
+    Coverage: a `sum` target counts the units of its level that reported in any
+    year so far; a `latest` target reported every year counts that year's own
+    entries; one reported only when something happens, any entry so far. Units
+    no longer active count where they reported, in the reports and in the units
+    of the level ("121/121" for 2021 stays so after a unit is dissolved).
+    """
     level = Level(target.level)
+    active = scope.units_of(level)
+    per_year = target.combine == Combine.LATEST and target.frequency == Frequency.EVERY_YEAR
     figures: dict[int, _Figure] = {}
     running = Sums()
     running_level = Sums()
@@ -533,66 +578,78 @@ def _year_figures(
         groups = years.get(year, {})
         every = sum(groups.values(), Sums())
         own = sum((s for g, s in groups.items() if scope.counts(level, g)), Sums())
+        gone = sum(
+            s.reported for g, s in groups.items() if scope.counts(level, g) and not g.is_active
+        )
+        running = running + every
+        running_level = running_level + own
+        if per_year:
+            reported, in_scope = own.reported, active + gone
+        else:
+            reported = running_level.d_units
+            in_scope = active + running_level.d_inactive_units
+        coverage = {"reported": reported, "in_scope": in_scope, "entered": own.reported}
         if target.combine == Combine.SUM:
-            # Coverage counts active units, as the units in scope do.
-            reported = sum(
-                s.reported for g, s in groups.items() if g.is_active and scope.counts(level, g)
-            )
-            if target.measure == Measure.COUNT:
-                figure = _Figure(Decimal(every.value), None, None, reported)
+            if not every.reported:
+                figure = _Figure(None, None, None, **coverage)
+            elif target.measure == Measure.COUNT:
+                figure = _Figure(Decimal(every.value), None, None, **coverage)
             else:
                 figure = _Figure(
                     _percent(every.numerator, every.denominator),
                     every.numerator,
                     every.denominator,
-                    reported,
+                    **coverage,
                 )
-            if not every.reported:
-                figure = _Figure(None, None, None, 0)
+        elif not running.d_units:
+            figure = _Figure(None, None, None, **coverage)
+        elif target.measure == Measure.COUNT:
+            figure = _Figure(Decimal(running.d_value), None, None, **coverage)
+        elif target.measure == Measure.RATIO:
+            figure = _Figure(
+                _percent(running.d_numerator, running.d_denominator),
+                running.d_numerator,
+                running.d_denominator,
+                **coverage,
+            )
         else:
-            running = running + every
-            running_level = running_level + own
-            reported = running_level.d_units - running_level.d_inactive_units
-            if not running.d_units:
-                figure = _Figure(None, None, None, 0)
-            elif target.measure == Measure.COUNT:
-                figure = _Figure(Decimal(running.d_value), None, None, reported)
-            elif target.measure == Measure.RATIO:
-                figure = _Figure(
-                    _percent(running.d_numerator, running.d_denominator),
-                    running.d_numerator,
-                    running.d_denominator,
-                    reported,
-                )
-            else:
-                # Units that left the tree still count where they reported.
-                units = scope.units_of(level) + running_level.d_inactive_units
-                yes = running_level.d_yes
-                actual = _percent(yes, units) if target.in_percent else Decimal(yes)
-                figure = _Figure(actual if units else None, yes, units, reported)
+            # Units that left the tree still count where they reported.
+            units = active + running_level.d_inactive_units
+            yes = running_level.d_yes
+            actual = _percent(yes, units) if target.in_percent else Decimal(yes)
+            figure = _Figure(actual if units else None, yes, units, **coverage)
         figures[year] = figure
     return figures
 
 
 def _total(target: Target, figures: dict[int, _Figure], as_of: AsOf) -> _Figure:
-    """The figure at the as-of point: the years' sum for flows, the last stock otherwise."""
+    """The figure at the as-of point: the years' sum for flows, the last stock otherwise.
+
+    Its coverage is the as-of year's, except that a target reported every year
+    is covered by the last finished year (the running year is not yet due).
+    """
+    last = figures[as_of.year]
+    if target.frequency == Frequency.EVERY_YEAR and target.combine == Combine.LATEST:
+        covered = figures[_last_judged_year(as_of)]
+    else:
+        covered = last
+    coverage = {"reported": covered.reported, "in_scope": covered.in_scope}
     if target.combine == Combine.LATEST:
-        return figures[as_of.year]
-    with_data = [figure for figure in figures.values() if figure.actual is not None]
+        return last._replace(**coverage)
+    # A ratio's 0/0 year ("not applicable") is reported but adds nothing.
+    with_data = [
+        figure
+        for figure in figures.values()
+        if figure.actual is not None or figure.denominator is not None
+    ]
     if not with_data:
-        return _Figure(None, None, None, figures[as_of.year].reported)
+        return _Figure(None, None, None, **coverage)
     if target.measure == Measure.COUNT:
-        return _Figure(
-            sum((figure.actual for figure in with_data), Decimal(0)),
-            None,
-            None,
-            figures[as_of.year].reported,
-        )
+        actual = sum((figure.actual for figure in with_data), Decimal(0))
+        return _Figure(actual, None, None, **coverage)
     numerator = sum(figure.numerator for figure in with_data)
     denominator = sum(figure.denominator for figure in with_data)
-    return _Figure(
-        _percent(numerator, denominator), numerator, denominator, figures[as_of.year].reported
-    )
+    return _Figure(_percent(numerator, denominator), numerator, denominator, **coverage)
 
 
 def _is_flow(target: Target) -> bool:
@@ -607,59 +664,125 @@ def _expected_for_year(target: Target, plan: Plan, as_of: AsOf, year: int) -> De
     return value * as_of.weight(year) if _is_flow(target) else value
 
 
+def _elapsed_share(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
+    """A flow's plan for the elapsed years: their figures, the running year weighted."""
+    figures = [_expected_for_year(target, plan, as_of, year) for year in as_of.years()]
+    figures = [figure for figure in figures if figure is not None]
+    return sum(figures, Decimal(0)) if figures else None
+
+
+def _last_judged_year(as_of: AsOf) -> int:
+    """The year an every-year level is judged on: the last finished one, if any."""
+    finished = [year for year in as_of.years() if as_of.is_finished(year)]
+    return finished[-1] if finished else as_of.year
+
+
 def _expected(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
+    """What the scope should have reached at the as-of point.
+
+    A flow's plan for the term is its term figure or the sum of its years; at
+    the end it is expected in full, before it the elapsed share. A level (a
+    stock, a percentage) is expected at its final figure, pro-rated only from
+    a baseline (or, for a stock counted in units, from zero).
+    """
     if plan.is_empty:
         return None
-    if target.judgement == Judgement.EVERY_YEAR:
-        if _is_flow(target):
-            yearly = [_expected_for_year(target, plan, as_of, year) for year in as_of.years()]
-            return None if None in yearly else sum(yearly, Decimal(0))
-        return plan.for_year(as_of.year)
-    if target.judgement == Judgement.FINAL or as_of.is_end:
-        return plan.final
-    # Pro-rated.
-    share = as_of.elapsed / as_of.term_length
     if _is_flow(target):
-        if plan.term is not None:
-            return plan.term * share
-        yearly = [_expected_for_year(target, plan, as_of, year) for year in as_of.years()]
-        return None if None in yearly else sum(yearly, Decimal(0))
+        if target.judgement == Judgement.FINAL:
+            return plan.total(as_of.term_years())
+        if target.judgement == Judgement.PRORATED and plan.term is not None:
+            return plan.term * min(Decimal(1), as_of.elapsed / as_of.term_length)
+        return _elapsed_share(target, plan, as_of)
+    if target.judgement == Judgement.EVERY_YEAR:
+        return plan.for_year(_last_judged_year(as_of))
     final = plan.final
-    if final is None:
-        return None
+    if final is None or target.judgement == Judgement.FINAL or as_of.is_end:
+        return final
+    share = as_of.elapsed / as_of.term_length
     if target.baseline is not None:
         return target.baseline + (final - target.baseline) * share
     return final if target.in_percent else final * share
 
 
-def _planned(target: Target, plan: Plan) -> Decimal | None:
-    """The figure set for the whole term: a flow's year-by-year quotas add up."""
-    if plan.term is None and plan.yearly is None and plan.per_year and _is_flow(target):
-        return sum(plan.per_year.values(), Decimal(0))
-    return plan.final
+def _planned(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
+    """The scope's plan for the whole term: a flow's years add up, a level is its final figure."""
+    if plan.is_empty:
+        return None
+    return plan.total(as_of.term_years()) if _is_flow(target) else plan.final
 
 
 def _passes(direction: str, actual: Decimal, expected: Decimal) -> bool:
     return actual >= expected if direction == Direction.AT_LEAST else actual <= expected
 
 
-def _completion(direction: str, actual: Decimal, expected: Decimal) -> Decimal | None:
-    if direction == Direction.AT_LEAST:
+def _completion(target: Target, actual: Decimal, expected: Decimal) -> Decimal | None:
+    """Actual ÷ expected (expected ÷ actual when lower is better).
+
+    A percentage is compared with the level required, never divided by it:
+    "83,3% / yêu cầu ≥ 90%", not "đạt 93%".
+    """
+    if target.in_percent:
+        return None
+    if target.direction == Direction.AT_LEAST:
         return actual / expected if expected else None
     # "At most 0" has no meaningful rate: the status alone tells.
     return expected / actual if actual and expected else None
 
 
+def _failed(as_of: AsOf) -> Status:
+    return Status.NOT_MET if as_of.is_end else Status.NOT_YET_MET
+
+
 def _status(
-    target: Target, actual: Decimal | None, expected: Decimal | None, years_ok: bool, as_of: AsOf
+    target: Target, actual: Decimal | None, expected: Decimal | None, as_of: AsOf
 ) -> Status:
     if expected is None:
         return Status.NO_TARGET
     if actual is None:
         return Status.NO_DATA
-    if not years_ok or not _passes(target.direction, actual, expected):
-        return Status.NOT_MET if as_of.is_end else Status.NOT_YET_MET
+    if not _passes(target.direction, actual, expected):
+        return _failed(as_of)
     return Status.MET if actual == expected else Status.EXCEEDED
+
+
+class _Verdict(NamedTuple):
+    status: Status
+    completion: Decimal | None
+    missing_years: tuple[int, ...] = ()
+    weakest_year: int | None = None
+
+
+def _every_year_verdict(
+    target: Target, points: list[YearPoint], entered: dict[int, int], as_of: AsOf
+) -> _Verdict | None:
+    """Each finished year judged on its own figure; None when no year has finished yet.
+
+    A finished year without any entry cannot be met; the completion is the
+    weakest year's, so that the phrase never contradicts the status.
+    """
+    finished = [p for p in points if as_of.is_finished(p.year) and p.expected is not None]
+    if not finished:
+        return None
+    missing = tuple(p.year for p in finished if not entered.get(p.year))
+    judged = [p for p in finished if p.year not in missing and p.actual is not None]
+    if missing:
+        return _Verdict(_failed(as_of), None, missing)
+    if not judged:
+        return _Verdict(Status.NOT_APPLICABLE, None)
+
+    def rank(point: YearPoint) -> tuple[bool, Decimal]:
+        rate = _completion(target, point.actual, point.expected)
+        return (bool(point.passed), rate if rate is not None else Decimal(-1))
+
+    weakest = min(judged, key=rank)
+    completion = _completion(target, weakest.actual, weakest.expected)
+    if not weakest.passed:
+        status = _failed(as_of)
+    elif all(p.actual != p.expected for p in judged):
+        status = Status.EXCEEDED
+    else:
+        status = Status.MET
+    return _Verdict(status, completion, (), weakest.year)
 
 
 def target_progress(
@@ -674,35 +797,45 @@ def target_progress(
     figures = _year_figures(target, sums, as_of, scope)
     total = _total(target, figures, as_of)
     expected = _expected(target, plan, as_of)
+    every_year = target.judgement == Judgement.EVERY_YEAR
     points = []
-    years_ok = True
     for year, figure in figures.items():
         year_expected = _expected_for_year(target, plan, as_of, year)
         passed = None
-        if figure.actual is not None and year_expected is not None:
+        judged = as_of.is_finished(year) or not every_year
+        if judged and figure.actual is not None and year_expected is not None:
             passed = _passes(target.direction, figure.actual, year_expected)
-        if target.judgement == Judgement.EVERY_YEAR and passed is False:
-            years_ok = False
-        points.append(YearPoint(year, figure.actual, year_expected, passed, figure.reported))
+        points.append(YearPoint(year, figure.actual, year_expected, passed, figure.entered))
     actual = total.actual
-    completion = (
-        _completion(target.direction, actual, expected)
-        if actual is not None and expected is not None
-        else None
-    )
+    verdict = None
+    if every_year and expected is not None and actual is not None:
+        entered = {year: sum(s.reported for s in groups.values()) for year, groups in sums.items()}
+        verdict = _every_year_verdict(target, points, entered, as_of)
+    if verdict is None:
+        completion = (
+            _completion(target, actual, expected)
+            if actual is not None and expected is not None
+            else None
+        )
+        status = _status(target, actual, expected, as_of)
+        if status == Status.NO_DATA and total.denominator == 0:
+            status = Status.NOT_APPLICABLE
+        verdict = _Verdict(status, completion)
     return TargetProgress(
         target=target,
         actual=actual,
         expected=expected,
-        completion=completion,
-        status=_status(target, actual, expected, years_ok, as_of),
+        completion=verdict.completion,
+        status=verdict.status,
         reported=total.reported,
-        in_scope=scope.units_of(Level(target.level)),
+        in_scope=total.in_scope,
         numerator=total.numerator,
         denominator=total.denominator,
         years=tuple(points),
-        planned=_planned(target, plan),
-        planned_per_year=plan.term is None and plan.yearly is not None,
+        planned=_planned(target, plan, as_of),
+        planned_per_year=not _is_flow(target) and plan.term is None and plan.yearly is not None,
+        missing_years=verdict.missing_years,
+        weakest_year=verdict.weakest_year,
     )
 
 
@@ -771,23 +904,78 @@ class UnitProgress:
     progress: TargetProgress
 
 
-def target_breakdown(
+@dataclass(frozen=True)
+class TargetBreakdown:
+    """One target over a scope, and for each unit directly below it (tree order)."""
+
+    progress: TargetProgress
+    units: list[UnitProgress]
+
+
+def _children_counted(term: Term, scope: Unit) -> tuple[list[Unit], dict[str, dict[str, int]]]:
+    """One query: the units directly below the scope, each with its subtree's active
+    units by kind (the term's committee left out), keyed by the unit's path."""
+    kinds = list(Kind.values)
+    branch_length = (scope.depth + 1) * STEP
+    names = tables()
+    sql = (
+        "SELECT c.*, "
+        + ", ".join(f"k.n_{index:d}" for index in range(len(kinds)))
+        + f" FROM {names['unit']} c LEFT JOIN ("
+        + f"SELECT SUBSTR(path, 1, {branch_length:d}) AS branch, "
+        + ", ".join(
+            f"SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS n_{index:d}"
+            for index in range(len(kinds))
+        )
+        + f" FROM {names['unit']} WHERE path LIKE %s AND is_active AND id <> %s"
+        + f" GROUP BY SUBSTR(path, 1, {branch_length:d})) k ON k.branch = c.path"
+        + ' WHERE c.parent_id = %s ORDER BY c."order", c.name'
+    )
+    children = list(Unit.objects.raw(sql, [*kinds, scope.path + "%", term.root_unit_id, scope.pk]))
+    counts: dict[str, dict[str, int]] = {}
+    for child in children:
+        counts[child.path] = {
+            kind: int(getattr(child, f"n_{index:d}") or 0)
+            for index, kind in enumerate(kinds)
+            if getattr(child, f"n_{index:d}")
+        }
+    return children, counts
+
+
+def _merged(sums: dict[str, dict[int, TargetSums]], target_id: int) -> TargetSums:
+    """The sums of every branch added up: the whole scope's."""
+    parts: dict[int, dict[Group, list[Sums]]] = defaultdict(lambda: defaultdict(list))
+    for by_target in sums.values():
+        for year, groups in by_target.get(target_id, {}).items():
+            for group, figures in groups.items():
+                parts[year][group].append(figures)
+    return {
+        year: {
+            group: Sums._make(map(sum, zip(*rows, strict=True))) for group, rows in groups.items()
+        }
+        for year, groups in parts.items()
+    }
+
+
+def target_breakdown_progress(
     *, term: Term, target: Target, as_of: AsOf, scope: Unit | None = None
-) -> list[UnitProgress]:
-    """The target's progress for each unit directly below the scope, in tree order.
+) -> TargetBreakdown:
+    """The target over the scope and for each unit directly below it, in tree order.
 
     From the root these are the grassroots organisations. Each unit is judged
-    against its own quotas (or a percentage target). Five queries whatever the
-    number of units: the units, their counts by kind, the quotas, the results
-    and the target's per-year values.
+    against its own quotas (or a percentage target); the scope's own figure is
+    the units' sums added up. Three queries whatever the number of units (the
+    units below with their counts, the quotas, the results), and none for the
+    target's per-year values when they are prefetched.
     """
     scope = _check_scope(term, scope)
-    children = list(Unit.objects.filter(parent=scope).order_by("order", "name"))
-    counts = _active_units_by_kind(term, scope, by_branch=True)
-    quotas = _quotas_by(_quotas(term, scope, target), (scope.depth + 1) * STEP)
+    is_root = scope.pk == term.root_unit_id
+    children, counts = _children_counted(term, scope)
+    quotas = _quotas(term, scope, target)
+    by_child = _quotas_by(quotas, (scope.depth + 1) * STEP)
     sums = _result_sums(term=term, scope=scope, as_of=as_of, target=target, by_branch=True)
     resolution = _resolution_plan(target)
-    return [
+    units = [
         UnitProgress(
             unit=child,
             progress=target_progress(
@@ -797,7 +985,7 @@ def target_breakdown(
                     resolution=resolution,
                     unit=child,
                     is_root=False,
-                    quotas=quotas.get((target.pk, child.path), []),
+                    quotas=by_child.get((target.pk, child.path), []),
                 ),
                 sums=sums.get(child.path, {}).get(target.pk, {}),
                 as_of=as_of,
@@ -806,3 +994,25 @@ def target_breakdown(
         )
         for child in children
     ]
+    # The scope's own active units: its subtree's, and itself below the committee.
+    held: dict[str, int] = defaultdict(int)
+    for by_kind in counts.values():
+        for kind, number in by_kind.items():
+            held[kind] += number
+    if scope.is_active and not is_root:
+        held[scope.kind] += 1
+    progress = target_progress(
+        target,
+        plan=_plan_for(target, resolution=resolution, unit=scope, is_root=is_root, quotas=quotas),
+        sums=_merged(sums, target.pk),
+        as_of=as_of,
+        scope=Scope(scope, is_root, dict(held)),
+    )
+    return TargetBreakdown(progress=progress, units=units)
+
+
+def target_breakdown(
+    *, term: Term, target: Target, as_of: AsOf, scope: Unit | None = None
+) -> list[UnitProgress]:
+    """The target's progress for each unit directly below the scope, in tree order."""
+    return target_breakdown_progress(term=term, target=target, as_of=as_of, scope=scope).units

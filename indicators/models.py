@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -88,6 +89,11 @@ class Term(models.Model):
         return self.end_year - self.start_year
 
     @property
+    def current_year(self) -> int:
+        """The reporting year in progress, within the term: every page's default year."""
+        return min(max(timezone.localdate().year, self.years[0]), self.years[-1])
+
+    @property
     def years(self) -> range:
         """The reporting years: from the year after the congress to the end year."""
         return range(self.start_year + 1, self.end_year + 1)
@@ -132,6 +138,13 @@ class Judgement(models.TextChoices):
     PRORATED = "prorated", _("Pro-rated to the time elapsed")
     EVERY_YEAR = "every_year", _("Every year must pass")
     FINAL = "final", _("Against the final target")
+
+
+class Frequency(models.TextChoices):
+    """How often units report a target: what coverage and missing reports expect."""
+
+    EVERY_YEAR = "every_year", _("Every year (0 included)")
+    WHEN_IT_HAPPENS = "when_it_happens", _("Only when something happens")
 
 
 class Level(models.TextChoices):
@@ -193,6 +206,16 @@ class Target(models.Model):
     )
     level = models.CharField(
         _("reported by"), max_length=16, choices=Level.choices, default=Level.GRASSROOTS
+    )
+    frequency = models.CharField(
+        _("reported"),
+        max_length=16,
+        choices=Frequency.choices,
+        default=Frequency.EVERY_YEAR,
+        help_text=_(
+            "Every year: each year needs its own entry (ratings, yearly counts). Only when "
+            "something happens: never counted as missing."
+        ),
     )
     in_percent = models.BooleanField(
         _("target in percent"),
@@ -515,6 +538,11 @@ class Result(models.Model):
             errors["year"] = year_outside_term(target.term)
         if self.unit_id and not self.unit.is_in(target.term.root_unit):
             errors["unit"] = _("The unit is not under the term's committee.")
+        elif self.unit_id:
+            from indicators.reporting import report_refusal  # reporting reads these models
+
+            if refusal := report_refusal(target=target, unit=self.unit):
+                errors["unit"] = refusal
         for field in ("value", "numerator", "denominator"):
             figure = getattr(self, field)
             if figure is not None and figure < 0:

@@ -8,18 +8,33 @@ from functools import reduce
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
-from indicators.models import Combine, Level, Result, Target, Term
+from indicators.models import Frequency, Level, Result, Target, Term
 from units.models import Unit
+from units.selectors import around_scope
 
 
 def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
-    """Terms whose committee holds the user's scope (every term for whoever sees all)."""
+    """Terms of committees under or above the user's scope (every term for whoever sees all).
+
+    The terms whose committee holds the scope come first (the newest first), so
+    that a page without `?term=` opens on the user's own committee's term; the
+    terms of committees below the scope follow.
+    """
     terms = Term.objects.select_related("root_unit")
     if scope is None:
         return terms
-    # The term's committee is the scope itself or one of its ancestors.
     prefixes = scope.lineage
-    return terms.filter(root_unit__path__in=prefixes)
+    return (
+        terms.filter(around_scope(scope, "root_unit__path"))
+        .annotate(
+            below_scope=Case(
+                When(root_unit__path__in=prefixes, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("below_scope", "-start_year", "name")
+    )
 
 
 def _level_kinds(targets: list[Target]) -> tuple[dict[str, set[str]], set[int]]:
@@ -37,11 +52,20 @@ def _level_kinds(targets: list[Target]) -> tuple[dict[str, set[str]], set[int]]:
 
 
 def _entered_by(year: int, prefix: str = "") -> Q:
-    """Results that count as entered for `year`, as the engine's coverage counts them:
-    that year's figure for a flow (`sum`), the latest figure up to it for a stock."""
-    return Q(**{f"{prefix}year": year, f"{prefix}target__combine": Combine.SUM}) | Q(
-        **{f"{prefix}year__lte": year, f"{prefix}target__combine": Combine.LATEST}
-    )
+    """Results that count as a report for `year`: that year's own entry.
+
+    Only targets reported every year are owed (see `_owed`); an earlier value
+    is still a stock's latest value, but not this year's report.
+    """
+    return Q(**{f"{prefix}year": year})
+
+
+def _owed(targets: list[Target]) -> list[Target]:
+    """The targets a unit must report each year: those reported every year.
+
+    A target reported only when something happens is never missing.
+    """
+    return [target for target in targets if target.frequency == Frequency.EVERY_YEAR]
 
 
 def units_missing_results(
@@ -49,11 +73,11 @@ def units_missing_results(
 ) -> QuerySet[Unit]:
     """Active units in scope that have not entered every target of their level for `year`.
 
-    A unit owes the targets whose level holds its kind; the term's committee owes
-    the committee-level targets. A flow needs the year's figure; a stock is
-    entered once any figure up to the year is (its latest figure stands, as in
-    the engine's coverage). One query, annotated with `owed` and `entered`.
+    A unit owes the targets reported every year whose level holds its kind; the
+    term's committee owes the committee-level ones. Each needs that year's own
+    entry. One query, annotated with `owed` and `entered`.
     """
+    targets = _owed(targets)
     levels_by_kind, committee = _level_kinds(targets)
     per_level = Counter(target.level for target in targets)
     owed = [
@@ -89,6 +113,7 @@ def missing_results(
     *, term: Term, units: list[Unit], year: int, targets: list[Target]
 ) -> dict[int, list[Target]]:
     """For each unit, the targets of its level it has no result for in `year` (one query)."""
+    targets = _owed(targets)
     levels_by_kind, committee = _level_kinds(targets)
     entered = set(
         Result.objects.filter(_entered_by(year), unit__in=units, target__term=term).values_list(

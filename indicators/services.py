@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import tablib
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -181,9 +180,8 @@ def results_write(*, changes: list[ResultChange], user: User) -> WriteReport:
             and stored[change.result.pk].version != change.seen_version
         ]
         new = [change for change in changes if change.result.pk is None and not change.delete]
-        stale += _existing(new)
         if stale:
-            raise StaleResults(stale)
+            raise StaleResults(stale + _existing(new))
         now = timezone.now()
         to_delete = [change.result for change in changes if change.delete and change.result.pk]
         to_update = []
@@ -447,12 +445,28 @@ class RowError:
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row an import would write, as the preview shows it."""
+
+    row: int
+    new: bool
+    target: str
+    unit: str
+    year: int
+    before: object
+    after: object
+
+
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # The first rows that would be written, and (after a preview) the versions seen.
+    preview: list[PreviewRow] = field(default_factory=list)
+    seen: dict[tuple[int, int, int], int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -460,28 +474,14 @@ class ImportReport:
 
 
 def results_import(
-    *, rows: Iterable[dict], user: User, term: Term, dry_run: bool = False
+    *,
+    rows: Iterable[dict],
+    user: User,
+    term: Term,
+    dry_run: bool = False,
+    seen: dict[tuple[int, int, int], int] | None = None,
 ) -> ImportReport:
-    """Import results given as dicts keyed by the raw-results export's column headers.
+    """Import results from dicts keyed by the raw export's headers: see `indicators.imports`."""
+    from indicators.imports import results_import as import_rows
 
-    All or nothing: one wrong row (unknown target or unit, a unit outside the
-    user's scope, a locked year, a figure Result.clean() refuses) and nothing is
-    saved; the report then lists every wrong row and column. Rows equal to the
-    stored results are skipped, so re-importing an export changes nothing.
-    """
-    from indicators.resources import ServiceResultResource, import_report
-
-    rows = list(rows)
-    headers: list[str] = []
-    for row in rows:
-        headers.extend(key for key in row if key not in headers)
-    dataset = tablib.Dataset(*[[row.get(key) for key in headers] for row in rows], headers=headers)
-    resource = ServiceResultResource(term=term, user=user)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        user=user,
-    )
-    return import_report(result)
+    return import_rows(rows=rows, user=user, term=term, dry_run=dry_run, seen=seen)

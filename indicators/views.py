@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from indicators.forms import EntryPickForm, entry_lines
-from indicators.models import Result, Term, UnitQuota
+from indicators.models import Result, Term, UnitQuota, UnitYear, YearState
+from indicators.reporting import double_counted_targets, targets_reported_by
 from indicators.selectors import terms_visible_to
 from indicators.services import (
     ResultsInvalid,
@@ -25,11 +28,20 @@ from indicators.services import (
     results_save_year,
     unit_year_locked,
 )
+from indicators.workflow import (
+    WorkflowRefused,
+    unit_year_approve,
+    unit_year_return,
+    unit_year_submit,
+)
 from units.models import Unit
 from units.selectors import unit_scope_for
 from units.text import whole_number
 
 ENTER_PERMISSIONS = ["indicators.add_result", "indicators.change_result"]
+SUBMIT_PERMISSIONS = ["indicators.add_unityear", "indicators.change_unityear"]
+REVIEW_PERMISSION = "indicators.approve_unityear"
+REVIEW_LIST_SIZE = 200
 
 
 def _units_in_scope(user):
@@ -72,9 +84,8 @@ def _quotas(*, unit: Unit, term: Term, year: int) -> dict[int, UnitQuota]:
 def entry_form(request, unit_id: int, year: int):
     unit = get_object_or_404(_units_in_scope(request.user), pk=unit_id)
     term = _term_for(request, unit, year)
-    targets = list(
-        term.targets.select_related("term__root_unit", "programme").order_by("order", "pk")
-    )
+    # Only the targets this unit reports (indicators.reporting).
+    targets = targets_reported_by(term=term, unit=unit)
     this_year = Result.objects.filter(unit=unit, year=year, target__term=term)
     last_year = _by_target(Result.objects.filter(unit=unit, year=year - 1, target__term=term))
     quotas = _quotas(unit=unit, term=term, year=year)
@@ -162,7 +173,11 @@ def entry_form(request, unit_id: int, year: int):
             "editable": editable,
             "errors": errors,
             "previous_year": year - 1,
+            "double_counted": double_counted_targets(term=term, unit=unit, year=year),
             "years": list(term.years),
+            "unit_year": _unit_year(unit=unit, year=year),
+            "may_submit": request.user.has_perms(SUBMIT_PERMISSIONS),
+            "may_review": request.user.has_perm(REVIEW_PERMISSION),
         },
         status=status,
     )
@@ -189,8 +204,10 @@ def entry_pick(request):
     """Choose a unit of one's subtree and a year, then go to its entry form."""
     scope = unit_scope_for(request.user)
     units = list(_units_in_scope(request.user).active().order_by("path"))
-    years = sorted({year for term in terms_visible_to(scope) for year in term.years})
-    form = EntryPickForm(request.GET or None, units=units, years=years)
+    terms = list(terms_visible_to(scope))
+    years = sorted({year for term in terms for year in term.years})
+    current = max((term.current_year for term in terms), default=None)
+    form = EntryPickForm(request.GET or None, units=units, years=years, initial={"year": current})
     if units and form.is_valid():
         return redirect(
             reverse(
@@ -199,3 +216,57 @@ def entry_pick(request):
             )
         )
     return render(request, "indicators/entry_pick.html", {"form": form, "has_units": bool(units)})
+
+
+def _unit_year(*, unit: Unit, year: int) -> UnitYear:
+    """The year's workflow row, or an unsaved draft when nothing happened to it yet."""
+    found = UnitYear.objects.filter(unit=unit, year=year).first()
+    return found or UnitYear(unit=unit, year=year, state=YearState.DRAFT)
+
+
+@login_required
+@require_POST
+def entry_year_state(request, unit_id: int, year: int):
+    """Move the year along its workflow from the entry form: submit, approve, return."""
+    unit = get_object_or_404(_units_in_scope(request.user), pk=unit_id)
+    term = _term_for(request, unit, year)
+    action = request.POST.get("action", "")
+    moves = {
+        "submit": (SUBMIT_PERMISSIONS, _("Sent for review.")),
+        "approve": ([REVIEW_PERMISSION], _("Approved: the year's results are locked.")),
+        "return": ([REVIEW_PERMISSION], _("Returned to the unit for correction.")),
+    }
+    if action not in moves:
+        raise Http404(_("Unknown action."))
+    permissions, done = moves[action]
+    if not request.user.has_perms(permissions):
+        raise PermissionDenied
+    try:
+        if action == "submit":
+            unit_year_submit(unit=unit, year=year, user=request.user)
+        elif action == "approve":
+            unit_year_approve(unit=unit, year=year, user=request.user)
+        else:
+            unit_year_return(
+                unit=unit, year=year, user=request.user, reason=request.POST.get("reason", "")
+            )
+    except WorkflowRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, done)
+    return redirect(f"{reverse('entry:form', args=[unit.pk, year])}?term={term.pk}")
+
+
+@login_required
+def entry_review_list(request):
+    """The years waiting for review in the reviewer's subtree, oldest first."""
+    if not request.user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied
+    scope = unit_scope_for(request.user)
+    waiting = UnitYear.objects.filter(state=YearState.SUBMITTED).select_related(
+        "unit", "updated_by"
+    )
+    if scope is not None:
+        waiting = waiting.filter(unit__path__startswith=scope.path)
+    waiting = list(waiting.order_by("updated_at", "unit__path")[:REVIEW_LIST_SIZE])
+    return render(request, "indicators/review_list.html", {"waiting": waiting})

@@ -11,27 +11,26 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.core import signing
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from indicators.services import RowError
+from units.uploads import (
+    UploadRefused,
+    upload_kind,
+    upload_open,
+    upload_remove,
+    upload_rows,
+    upload_store,
+)
 
 # "3.200" or "3.200,5": Vietnamese grouping (a lone "0.125" stays a decimal).
 GROUPED = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 400_000
-
-
-class SheetRefused(Exception):
-    """The file cannot be read; `str()` is a message for the user."""
 
 
 @dataclass(frozen=True)
@@ -49,76 +48,26 @@ class SheetRow:
 
 
 # Uploads -------------------------------------------------------------------------
+# The shared upload store (units.uploads): size and row limits, per-user signed
+# tokens, temp files swept. Its UploadRefused carries a message for the user.
 
-_SALT = "onboarding.sheets"
-
-
-def _folder(user) -> Path:
-    folder = Path(tempfile.gettempdir()) / "nqtracker-setup" / str(int(user.pk))
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+SheetRefused = UploadRefused
 
 
 def sheet_store(*, user, file, kind: str) -> str:
     """Keep an uploaded file for `user` until the preview is confirmed; returns its token."""
-    suffix = Path(getattr(file, "name", "") or "").suffix.lower().lstrip(".")
-    if suffix not in ("csv", "xlsx"):
-        raise SheetRefused(_("Choose a CSV or Excel (.xlsx) file."))
-    name = f"{uuid.uuid4().hex}.{kind}.{suffix}"
-    with (_folder(user) / name).open("xb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
-    return signing.dumps({"user": int(user.pk), "name": name}, salt=_SALT)
+    return upload_store(user=user, file=file, kind=kind)
 
 
 def sheet_rows(*, user, token: str) -> Iterator[dict]:
     """The rows of the file behind `token` (which must be `user`'s) as dicts by header."""
-    gone = SheetRefused(_("The uploaded file is no longer available: upload it again."))
-    try:
-        data = signing.loads(str(token or ""), salt=_SALT, max_age=24 * 3600)
-    except signing.BadSignature:
-        raise gone from None
-    if data.get("user") != user.pk or "/" in data.get("name", "/"):
-        raise gone
-    path = _folder(user) / data["name"]
-    if not path.is_file():
-        raise gone
-    return _read(path, path.suffix.lstrip("."))
+    path = upload_open(user=user, token=token)
+    _kind, fmt = upload_kind(path)
+    return upload_rows(path=path, fmt=fmt)
 
 
 def sheet_remove(*, user, token: str) -> None:
-    try:
-        data = signing.loads(str(token or ""), salt=_SALT)
-    except signing.BadSignature:
-        return
-    if data.get("user") == user.pk and "/" not in data.get("name", "/"):
-        (_folder(user) / data["name"]).unlink(missing_ok=True)
-
-
-def _read(path: Path, fmt: str) -> Iterator[dict]:
-    if fmt == "csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise SheetRefused(_("The CSV file is not in UTF-8.")) from None
-        first = text.split("\n", 1)[0]
-        reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first.count))
-        rows: Iterable = reader
-    else:
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds on a broken workbook
-            raise SheetRefused(_("The file is not an Excel (.xlsx) workbook.")) from None
-        rows = workbook.active.iter_rows(values_only=True)
-    rows = iter(rows)
-    headers = ["" if value is None else str(value).strip() for value in next(rows, [])]
-    for count, values in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise SheetRefused(_("The file has too many rows: split it."))
-        values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
-        yield dict(zip(headers, values, strict=True))
+    upload_remove(user=user, token=token)
 
 
 # Reading cells -------------------------------------------------------------------

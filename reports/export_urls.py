@@ -4,7 +4,8 @@ from reports import export_views
 
 
 class FormatConverter:
-    regex = "csv|xlsx"
+    # "vn.csv": ";"-separated with decimal commas, for Excel set to Vietnamese.
+    regex = r"csv|xlsx|vn\.csv"
 
     def to_python(self, value: str) -> str:
         return value

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.routers import replica_reads
 from indicators.engine import target_breakdown, term_progress
 from indicators.models import Target, Term
 from indicators.selectors import results_for_export, terms_visible_to
@@ -55,6 +57,10 @@ def table_response(table: exports.Table, fmt: str) -> HttpResponse:
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_chunks(table), content_type=CSV_TYPE)
         return _attachment(response, f"{table.filename}.csv")
+    if fmt == "vn.csv":
+        chunks = exports.csv_chunks(table, excel_vn=True)
+        response = StreamingHttpResponse(chunks, content_type=CSV_TYPE)
+        return _attachment(response, f"{table.filename}-excel-vn.csv")
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     exports.write_xlsx(table, spool)
     spool.seek(0)
@@ -64,6 +70,7 @@ def table_response(table: exports.Table, fmt: str) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def summary(request, fmt: str):
     filters = filters_for(request)
     progress = term_progress(term=filters.term, as_of=filters.as_of, scope=filters.scope)
@@ -71,6 +78,7 @@ def summary(request, fmt: str):
 
 
 @login_required
+@replica_reads
 def target(request, pk: int, fmt: str):
     allowed = unit_scope_for(request.user)
     target = (
@@ -95,6 +103,7 @@ def target(request, pk: int, fmt: str):
 
 
 @login_required
+@replica_reads
 def results(request, fmt: str):
     filters = filters_for(request)
     year = int_param(request, "year")
@@ -127,7 +136,17 @@ def results(request, fmt: str):
     return table_response(table, fmt)
 
 
+def committee_name(unit) -> str:
+    """The issuing body of a Party organisation: its committee ("Đảng bộ X" → "Đảng ủy X")."""
+    name = str(unit)
+    for body, committee in (("Đảng bộ ", "Đảng ủy "), ("Chi bộ ", "Chi ủy ")):
+        if name.startswith(body):
+            return committee + name[len(body) :]
+    return name
+
+
 @login_required
+@replica_reads
 def print_summary(request):
     """The summary table as an A4 page, to attach to the review document."""
     filters = filters_for(request)
@@ -140,5 +159,7 @@ def print_summary(request):
             "lines": exports.summary_lines(progress),
             "years": list(filters.as_of.years()),
             "today": timezone.localdate(),
+            "issuer": committee_name(filters.term.root_unit),
+            "place": settings.DOCUMENT_PLACE,
         },
     )

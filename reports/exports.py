@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,7 +36,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell.cell import Cell as XlsxCell
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from indicators.engine import (
@@ -47,7 +49,8 @@ from indicators.engine import (
 )
 from indicators.models import Direction, Measure, Target, Term, to_roman
 from reports.templatetags.progress import actual as actual_text
-from reports.templatetags.progress import as_of_label, figure, num, rounded
+from reports.templatetags.progress import as_of_label, expected_label, figure, num, rounded
+from reports.templatetags.progress import completion as completion_phrase
 from units.models import Unit
 
 BOM = "\ufeff"
@@ -85,6 +88,9 @@ class Table:
     columns: list[Column]
     rows: Iterable[Sequence[Cell]]
     about: list[tuple[str, str]] = field(default_factory=list)
+    # A meeting document: title rows above the header, borders, bold section
+    # rows, A4 landscape print setup. Raw data (to re-import) stays bare.
+    document: bool = False
 
     @property
     def headers(self) -> list[str]:
@@ -148,13 +154,29 @@ class _Echo:
         return value
 
 
-def csv_chunks(table: Table) -> Iterator[str]:
-    """The table as CSV text, in chunks, BOM first; consumes `rows` lazily."""
-    writer = csv.writer(_Echo())
+def csv_value_vn(value: Any) -> Any:
+    """A value for Excel with Vietnamese regional settings: decimal comma ("129,9")."""
+    value = csv_value(value)
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return value.replace(".", ",")
+    return value
+
+
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def csv_chunks(table: Table, *, excel_vn: bool = False) -> Iterator[str]:
+    """The table as CSV text, in chunks, BOM first; consumes `rows` lazily.
+
+    `excel_vn`: separated by ";" with decimal commas, which Excel set to
+    Vietnamese reads as columns and numbers (it misreads "129.9" as a date or text).
+    """
+    writer = csv.writer(_Echo(), delimiter=";" if excel_vn else ",")
+    value_of = csv_value_vn if excel_vn else csv_value
     yield BOM + writer.writerow(table.headers)
     batch: list[str] = []
     for row in table.rows:
-        batch.append(writer.writerow([csv_value(value) for value in row]))
+        batch.append(writer.writerow([value_of(value) for value in row]))
         if len(batch) >= CSV_CHUNK_ROWS:
             yield "".join(batch)
             batch = []
@@ -188,6 +210,21 @@ def _xlsx_value(sheet, value: Any) -> Any:
     return text
 
 
+THIN = Side(style="thin", color="000000")
+THIN_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def _print_setup(sheet, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.horizontalCentered = True
+
+
 def write_xlsx(table: Table, stream: IO[bytes]) -> None:
     """Write the table as an .xlsx workbook: header frozen, widths set, numbers as numbers.
 
@@ -197,31 +234,52 @@ def write_xlsx(table: Table, stream: IO[bytes]) -> None:
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(table.title)[:31])
-    sheet.freeze_panes = "A2"
+    header_row = 1
+    if table.document:
+        header_row = len(table.about) + 3
+        _print_setup(sheet, header_row)
+    sheet.freeze_panes = f"A{header_row + 1}"
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     bold = Font(bold=True)
+    if table.document:
+        title = WriteOnlyCell(sheet, value=str(table.title).upper())
+        title.font = Font(bold=True, size=13)
+        sheet.append([title])
+        for label, value in table.about:
+            sheet.append([_xlsx_value(sheet, f"{label}: {value}")])
+        sheet.append([])
     header = []
     for title in table.headers:
         cell = WriteOnlyCell(sheet, value=title)
         cell.data_type = "s"
         cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
+        if table.document:
+            cell.border = THIN_BORDER
         header.append(cell)
     sheet.append(header)
     formats = [column.number_format for column in table.columns]
-    with_format = any(formats)
+    with_format = any(formats) or table.document
     for row in table.rows:
         values = [_xlsx_value(sheet, value) for value in row]
         if with_format:
+            # A section or headline row names itself in its first two cells only.
+            is_section = table.document and all(value is None for value in row[2:])
             for index, value in enumerate(values):
                 number_format = formats[index] if index < len(formats) else None
+                # Already a cell where _xlsx_value styled a long text.
+                cell = value if isinstance(value, XlsxCell) else WriteOnlyCell(sheet, value=value)
                 if number_format and isinstance(value, (int, Decimal)):
                     if number_format == FIGURE_FORMAT:
                         number_format = FIGURE_FORMATS[type(value)]
-                    cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = number_format
-                    values[index] = cell
+                if table.document:
+                    cell.border = THIN_BORDER
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    if is_section:
+                        cell.font = bold
+                values[index] = cell
         sheet.append(values)
     if table.about:
         about = workbook.create_sheet(title=_("About"))
@@ -281,7 +339,7 @@ class SummaryLine:
     @property
     def print_remarks(self) -> str:
         """The remarks without the fraction the printed page shows in its own column."""
-        return summary_remarks(self.row, with_fraction=False) if self.row is not None else ""
+        return summary_remarks(self.row, short=True) if self.row is not None else ""
 
 
 def summary_lines(progress: Progress) -> list[SummaryLine]:
@@ -306,30 +364,29 @@ def summary_lines(progress: Progress) -> list[SummaryLine]:
             }
         lines.append(SummaryLine("group", to_roman(index), label, tally=tally))
         lines.extend(SummaryLine("target", row.target.code, row.target.name, row) for row in rows)
-    lines.append(
-        SummaryLine(
-            "foot",
-            "",
-            _("Headline targets met or exceeded: %(met)s/%(total)s")
-            % {"met": progress.headline.met, "total": progress.headline.total},
-            tally=progress.headline,
-        )
-    )
+    foot = _("Headline targets met or exceeded: %(met)s/%(total)s") % {
+        "met": progress.headline.met,
+        "total": progress.headline.total,
+    }
+    if progress.headline.lacking:
+        foot += "; " + _("%(number)s lacking data") % {"number": progress.headline.lacking}
+    lines.append(SummaryLine("foot", "", foot, tally=progress.headline))
     return lines
 
 
-def summary_remarks(row: TargetProgress, *, with_fraction: bool = True) -> str:
-    """The "Ghi chú" column: what a reader needs to read the figures right."""
+def summary_remarks(row: TargetProgress, *, with_fraction: bool = True, short: bool = False) -> str:
+    """The "Ghi chú" column: what a reader needs to read the figures right.
+
+    `short` is the printed page's: a few words a line, the fraction left to its column.
+    """
     target = row.target
+    if short:
+        return _short_remarks(row)
     parts = []
     if row.planned_per_year:
         parts.append(_("per year"))
     if target.direction == Direction.AT_MOST:
         parts.append(_("at most (lower is better)"))
-    if row.expected is not None:
-        parts.append(
-            _("expected at the as-of point: %(figure)s") % {"figure": figure(row.expected, row)}
-        )
     if with_fraction and row.actual is not None and target.measure != Measure.COUNT:
         parts.append(actual_text(row))
     if row.in_scope:
@@ -340,22 +397,44 @@ def summary_remarks(row: TargetProgress, *, with_fraction: bool = True) -> str:
     return "; ".join(str(part) for part in parts)
 
 
-def summary_columns(years: Iterable[int]) -> list[Column]:
+def _short_remarks(row: TargetProgress) -> str:
+    parts = []
+    if row.planned_per_year:
+        parts.append(_("yearly"))
+    if row.target.direction == Direction.AT_MOST:
+        parts.append(_("lower is better"))
+    if row.expected is not None:
+        parts.append(_("due: %(figure)s") % {"figure": figure(row.expected, row)})
+    if row.in_scope:
+        parts.append(
+            _("reported: %(reported)s/%(in_scope)s")
+            % {"reported": num(row.reported), "in_scope": num(row.in_scope)}
+        )
+    return "; ".join(str(part) for part in parts)
+
+
+def summary_columns(as_of: AsOf) -> list[Column]:
     return [
         Column(_("No."), 7),
         Column(_("Target"), 50),
         Column(_("Unit of measure"), 12),
         Column(_("Set by the resolution"), 14, FIGURE_FORMAT),
-        *(Column(_("Result %(year)s") % {"year": year}, 12, FIGURE_FORMAT) for year in years),
+        *(
+            Column(_("Result %(year)s") % {"year": year}, 12, FIGURE_FORMAT)
+            for year in as_of.years()
+        ),
         Column(_("Cumulative / estimated"), 14, FIGURE_FORMAT),
         Column(_("Completion (%)"), 12, PERCENT_FORMAT),
         Column(_("Status"), 16),
         Column(_("Remarks"), 60),
+        # The page's names for the same numbers: expected to date, the completion phrase.
+        Column(expected_label(as_of), 14, FIGURE_FORMAT),
+        Column(_("Completion"), 24),
     ]
 
 
 def summary_rows(progress: Progress, lines: list[SummaryLine]) -> Iterator[list[Cell]]:
-    width = 3 + len(progress.as_of.years()) + 4
+    width = len(summary_columns(progress.as_of))
     for line in lines:
         if line.row is None:
             yield [line.number, line.label, *([None] * (width - 2))]
@@ -371,6 +450,8 @@ def summary_rows(progress: Progress, lines: list[SummaryLine]) -> Iterator[list[
             completion_percent(row),
             str(row.status.label),
             line.remarks,
+            plain_number(row.expected),
+            completion_phrase(row),
         ]
 
 
@@ -380,9 +461,10 @@ def summary_table(progress: Progress) -> Table:
     return Table(
         title=_("Summary table"),
         filename=f"summary-{_stem(progress.term, progress.as_of.key)}",
-        columns=summary_columns(progress.as_of.years()),
+        columns=summary_columns(progress.as_of),
         rows=list(summary_rows(progress, lines)),
         about=_about(progress.term, progress.scope, as_of_label(progress.as_of)),
+        document=True,
     )
 
 
@@ -407,6 +489,8 @@ def breakdown_table(
         Column(_("Status"), 16),
         Column(_("Units reported"), 11, INTEGER_FORMAT),
         Column(_("Units in scope"), 11, INTEGER_FORMAT),
+        Column(expected_label(as_of), 14, FIGURE_FORMAT),
+        Column(_("Completion"), 24),
     ]
     rows = [
         [
@@ -422,6 +506,8 @@ def breakdown_table(
             str(entry.progress.status.label),
             entry.progress.reported,
             entry.progress.in_scope,
+            plain_number(entry.progress.expected),
+            completion_phrase(entry.progress),
         ]
         for index, entry in enumerate(breakdown, start=1)
     ]
@@ -433,6 +519,7 @@ def breakdown_table(
         columns=columns,
         rows=rows,
         about=about,
+        document=True,
     )
 
 

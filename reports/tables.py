@@ -1,7 +1,8 @@
 """The target detail's unit table: one row per unit directly below the scope.
 
-The rows come from `indicators.engine.target_breakdown`; django-tables2 sorts
-and paginates that list. The sort keys are the engine's own figures.
+The rows come from `indicators.engine.target_breakdown_progress`; the view
+filters them, django-tables2 sorts and then paginates that list. The sort keys
+are the engine's own figures.
 """
 
 from __future__ import annotations
@@ -10,10 +11,17 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableListData
+from django_tables2.utils import OrderBy
 
 from indicators.engine import Status, UnitProgress
-from units.models import Unit
+from indicators.models import Direction
+from reports.templatetags import progress as progress_tags
+from reports.templatetags.progress import expected_label
+from units.models import Kind, Sector, Unit
 
 # Lagging units first: the order of the default sort.
 LAGGING_ORDER = {
@@ -22,23 +30,34 @@ LAGGING_ORDER = {
     Status.NO_DATA: 2,
     Status.MET: 3,
     Status.EXCEEDED: 4,
-    Status.NO_TARGET: 5,
+    Status.NOT_APPLICABLE: 5,
+    Status.NO_TARGET: 6,
 }
 
 
 def breakdown_rows(
     breakdown: Iterable[UnitProgress],
     *,
-    unit_ids: set[int],
-    status: str | None,
-    not_reported: bool,
+    sector: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    not_reported: bool = False,
     drill_url: Callable[[Unit], str],
 ) -> list[dict]:
-    """The engine's rows for the units kept by the filters, as table rows."""
+    """The engine's rows for the units kept by the filters, as table rows.
+
+    Only what sorting needs is computed for every unit; labels and links are
+    made by the table for the rows of the page shown.
+    """
+    kinds = {value: str(label) for value, label in Kind.choices}
+    sectors = {value: str(label) for value, label in Sector.choices}
     rows = []
     for entry in breakdown:
         progress = entry.progress
-        if entry.unit.pk not in unit_ids:
+        unit = entry.unit
+        if sector and unit.sector != sector:
+            continue
+        if kind and unit.kind != kind:
             continue
         if status and progress.status != status:
             continue
@@ -46,66 +65,74 @@ def breakdown_rows(
             continue
         rows.append(
             {
-                "unit": entry.unit,
-                "name": entry.unit.name,
-                "kind": entry.unit.get_kind_display(),
-                "sector": entry.unit.get_sector_display(),
+                "unit": unit,
+                "name": unit.name,
+                "kind": kinds.get(unit.kind, unit.kind),
+                "sector": sectors.get(unit.sector, unit.sector),
                 "progress": progress,
                 "actual": progress.actual,
                 "expected": progress.expected,
                 "completion": progress.completion,
                 "status": LAGGING_ORDER[progress.status],
                 "reported": progress.reported,
-                # Built when a row is shown (the template calls it): a page shows 25.
-                "drill_url": partial(drill_url, entry.unit),
+                "drill_url": partial(drill_url, unit),
             }
         )
     return rows
 
 
+def _sort_key(value):
+    # As django-tables2 compares: an empty figure before any other.
+    return (0, 0) if value is None else (1, value)
+
+
+class BreakdownData(TableListData):
+    """The unit rows, sorted on their plain values (one key per row, not a comparison
+    of accessors per pair), least significant column first as stable sorts."""
+
+    def order_by(self, aliases):
+        orders = []
+        for alias in aliases:
+            bound_column = self.table.columns[OrderBy(alias).bare]
+            if alias[0] != bound_column.order_by_alias[0]:
+                orders += bound_column.order_by.opposite
+            else:
+                orders += bound_column.order_by
+        for order in reversed(orders):
+            name = OrderBy(order).bare
+            self.data.sort(key=lambda row: _sort_key(row.get(name)), reverse=order.is_descending)
+
+
 class UnitBreakdownTable(tables.Table):
-    name = tables.TemplateColumn(
-        verbose_name=_("Unit"),
-        template_code=(
-            '<a href="{{ record.drill_url }}">{{ record.name }}</a>'
-            "{% if not record.unit.is_active %} <small>({{ inactive }})</small>{% endif %}"
-        ),
-        extra_context={"inactive": _("inactive")},
-    )
+    # Cells are rendered in Python (a page shows 25 rows): no template per cell.
+    name = tables.Column(verbose_name=_("Unit"))
     kind = tables.Column(verbose_name=_("Kind of unit"))
     sector = tables.Column(verbose_name=_("Sector"))
-    actual = tables.TemplateColumn(
+    actual = tables.Column(
         verbose_name=_("Actual"),
-        template_code="{% load progress %}{{ record.progress|actual }}",
+        empty_values=(),
         attrs={"td": {"class": "num", "data-col": "actual"}, "th": {"class": "num"}},
     )
-    expected = tables.TemplateColumn(
-        verbose_name=_("Quota"),
-        template_code=(
-            "{% load progress %}{% if record.expected is not None %}"
-            '{% if record.progress.target.direction == "at_most" %}≤ {% endif %}'
-            "{{ record.expected|figure:record.progress }}{% else %}—{% endif %}"
-        ),
+    planned = tables.Column(
+        verbose_name=_("Target for the unit"),
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num", "data-col": "planned"}, "th": {"class": "num"}},
+    )
+    expected = tables.Column(
+        verbose_name=_("Expected to date"),
+        empty_values=(),
         attrs={"td": {"class": "num", "data-col": "expected"}, "th": {"class": "num"}},
     )
-    completion = tables.TemplateColumn(
+    completion = tables.Column(
         verbose_name=_("Completion"),
-        template_code="{% load progress %}{{ record.progress|completion }}",
+        empty_values=(),
         attrs={"td": {"data-col": "completion"}},
     )
-    status = tables.TemplateColumn(
-        verbose_name=_("Status"),
-        template_code=(
-            '{% load progress %}<span class="badge {{ record.progress.status|status_css }}" '
-            'data-col="status">{{ record.progress.status.label }}</span>'
-        ),
-    )
-    reported = tables.TemplateColumn(
+    status = tables.Column(verbose_name=_("Status"), empty_values=())
+    reported = tables.Column(
         verbose_name=_("Units reported"),
-        template_code=(
-            "{% load progress %}{% if record.progress.in_scope %}"
-            "{{ record.reported|num }}/{{ record.progress.in_scope|num }}{% else %}—{% endif %}"
-        ),
+        empty_values=(),
         attrs={"td": {"class": "num", "data-col": "reported"}, "th": {"class": "num"}},
     )
 
@@ -116,6 +143,55 @@ class UnitBreakdownTable(tables.Table):
         order_by = ("status", "completion")
         empty_text = _("No unit matches these filters.")
 
-    def __init__(self, *args, target=None, **kwargs):
+    def __init__(self, data, *args, target=None, as_of=None, **kwargs):
         self.target = target
-        super().__init__(*args, **kwargs)
+        super().__init__(BreakdownData(data), *args, **kwargs)
+        if as_of is not None:
+            # "Mức cần đạt đến giữa nhiệm kỳ": the same name as the exports'.
+            self.columns["expected"].column.verbose_name = expected_label(as_of)
+        # Each cell names its column: on a phone the rows stack into cards (app.css).
+        for bound_column in self.columns:
+            column = bound_column.column
+            column.attrs = {**column.attrs, "td": {**column.attrs.get("td", {})}}
+            column.attrs["td"]["data-label"] = str(column.verbose_name)
+        self.columns["name"].column.attrs["td"]["class"] = "title"
+
+    def render_name(self, record):
+        inactive = ""
+        if not record["unit"].is_active:
+            inactive = format_html(" <small>({})</small>", gettext("inactive"))
+        return format_html('<a href="{}">{}</a>{}', record["drill_url"](), record["name"], inactive)
+
+    def render_actual(self, record):
+        return progress_tags.actual(record["progress"])
+
+    def render_planned(self, record):
+        progress = record["progress"]
+        if progress.planned is None:
+            return "—"
+        prefix = "≤ " if progress.target.direction == Direction.AT_MOST else ""
+        return prefix + progress_tags.figure(progress.planned, progress)
+
+    def render_expected(self, record):
+        progress = record["progress"]
+        if progress.expected is None:
+            return "—"
+        prefix = "≤ " if progress.target.direction == Direction.AT_MOST else ""
+        return prefix + progress_tags.figure(progress.expected, progress)
+
+    def render_completion(self, record):
+        return progress_tags.completion(record["progress"])
+
+    def render_status(self, record):
+        status = record["progress"].status
+        return format_html(
+            '<span class="badge {}" data-col="status">{}</span>',
+            progress_tags.status_css(status),
+            status.label,
+        )
+
+    def render_reported(self, record):
+        progress = record["progress"]
+        if not progress.in_scope:
+            return "—"
+        return f"{progress_tags.num(progress.reported)}/{progress_tags.num(progress.in_scope)}"

@@ -8,20 +8,22 @@ view has a shareable URL, and is confined to the logged-in user's subtree
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
+from config.routers import replica_reads
 from indicators.engine import (
     as_of_points,
-    target_breakdown,
+    target_breakdown_progress,
     term_progress,
 )
 from indicators.models import Target
+from indicators.reporting import double_counts
 from indicators.selectors import missing_results, units_missing_results
 from reports.filters import UnitBreakdownFilter
 from reports.selection import Selection, select
@@ -31,6 +33,7 @@ from units.selectors import unit_scope_for
 from units.text import whole_number
 
 UNITS_PER_PAGE = 25
+MAX_PER_PAGE = 500
 # The unit table's own parameters, dropped when moving to another unit.
 FILTERS = ("sector", "kind", "status", "not_reported", "sort", "page")
 
@@ -68,6 +71,7 @@ def _empty(request):
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     """The overview: headline, programmes and one card per target."""
     selection = select(request)
@@ -84,6 +88,7 @@ def dashboard(request):
 
 
 @login_required
+@replica_reads
 def target_detail(request, pk: int):
     """One target: its definition, its years, and every unit directly below the scope."""
     target = (
@@ -95,32 +100,37 @@ def target_detail(request, pk: int):
     if target is None:
         raise Http404(_("This target does not exist."))
     selection = select(request, term=target.term)
-    progress = term_progress(
-        term=selection.term, as_of=selection.as_of, scope=selection.scope
-    ).for_target(target.pk)
-    breakdown = target_breakdown(
+    detail = target_breakdown_progress(
         term=selection.term, target=target, as_of=selection.as_of, scope=selection.scope
     )
-    filters = UnitBreakdownFilter(request.GET, queryset=Unit.objects.filter(parent=selection.scope))
+    # Every filter works on the engine's rows (no query), before sorting and paging.
+    filters = UnitBreakdownFilter(request.GET, queryset=Unit.objects.none())
     rows = []
     if filters.is_valid():
+        chosen = filters.form.cleaned_data
         rows = breakdown_rows(
-            breakdown,
-            unit_ids=set(filters.qs.values_list("pk", flat=True)),
-            status=filters.form.cleaned_data.get("status") or None,
-            not_reported=bool(filters.form.cleaned_data.get("not_reported")),
+            detail.units,
+            sector=chosen.get("sector") or None,
+            kind=chosen.get("kind") or None,
+            status=chosen.get("status") or None,
+            not_reported=bool(chosen.get("not_reported")),
             drill_url=lambda unit: _with_params(request.GET, *FILTERS, unit=unit.pk),
         )
     else:
         selection.errors.append(_("Some filters were not understood; they are shown below."))
-    table = UnitBreakdownTable(rows, target=target)
+    table = UnitBreakdownTable(rows, target=target, as_of=selection.as_of)
+    per_page = request.GET.get("per_page")
+    if per_page is not None and not 1 <= (whole_number(per_page) or 0) <= MAX_PER_PAGE:
+        raise BadRequest(
+            _("The number of rows per page must be from 1 to %(max)s.") % {"max": MAX_PER_PAGE}
+        )
     RequestConfig(request, paginate={"per_page": UNITS_PER_PAGE}).configure(table)
     context = _base_context(selection) | {
         "target": target,
-        "progress": progress,
+        "progress": detail.progress,
         "table": table,
         "filter": filters,
-        "units_below": len(breakdown),
+        "units_below": len(detail.units),
         "keep_params": _kept(request, "term", "unit", "as_of", "sort"),
         "keep_filters": _kept(request, "sector", "kind", "status", "not_reported", "sort"),
         "ancestors": selection.ancestors,
@@ -129,6 +139,7 @@ def target_detail(request, pk: int):
 
 
 @login_required
+@replica_reads
 def unit_scorecard(request, pk: int):
     """Every target for one unit and its subtree, with links up and down the tree."""
     selection = select(request, unit_pk=pk)
@@ -144,15 +155,19 @@ def unit_scorecard(request, pk: int):
     return render(request, "reports/unit_scorecard.html", context)
 
 
+# Possible double counts listed on the missing-reports page, at most.
+DOUBLE_COUNTS_SHOWN = 50
+
+
 @login_required
+@replica_reads
 def completeness(request):
     """Which units have not yet entered which targets for a year."""
     selection = select(request)
     if selection is None:
         return _empty(request)
     term = selection.term
-    default_year = min(max(timezone.localdate().year, term.years[0]), term.years[-1])
-    year = default_year
+    year = term.current_year
     raw = request.GET.get("year", "").strip()
     if raw:
         if whole_number(raw) in term.years:
@@ -172,6 +187,9 @@ def completeness(request):
         "page": page,
         "rows": [(unit, missing[unit.pk]) for unit in page],
         "has_targets": bool(targets),
+        "double_counts": list(
+            double_counts(term=term, scope=selection.scope, year=year)[:DOUBLE_COUNTS_SHOWN]
+        ),
         "scope_choices": _scope_choices(selection),
         "ancestors": selection.ancestors,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views
+from reviews import documents, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/units/<int:unit_pk>/", views.review_detail, name="scope"),
     path("<int:pk>/adopt/", views.review_adopt_view, name="adopt"),
     path("<int:pk>/reopen/", views.review_reopen_view, name="reopen"),
+    path("<int:pk>/appendix.<str:fmt>", documents.appendix, name="appendix"),
+    path("<int:pk>/print/", documents.print_appendix, name="print"),
 ]

@@ -419,3 +419,20 @@ def test_a_leader_reads_everything_and_changes_nothing(client, world):
     assert response.status_code == 403
     result.refresh_from_db()
     assert result.value == 10
+
+
+@pytest.mark.parametrize("model", [Result, UnitQuota])
+def test_initial_values_from_the_address_go_through_the_scope(client, world, model):
+    """`add/?target=<B's target>` names nothing of B; A's own target is preselected."""
+    client.force_login(
+        make_user("alpha-admin", unit=world["a"], role=roles.ADMINISTRATOR, is_staff=True)
+    )
+    response = client.get(
+        admin_url(model, "add"), {"target": world["b_target"].pk, "unit": world["b"].pk}
+    )
+    assert response.status_code == 200
+    assert_no_leak(response, "add form with B's target and unit")
+    response = client.get(admin_url(model, "add"), {"target": world["target"].pk})
+    assert "Kết nạp đảng viên mới" in response.text
+    for malformed in ("abc", "9" * 20, "1.0"):
+        assert client.get(admin_url(model, "add"), {"target": malformed}).status_code == 200

@@ -1,10 +1,13 @@
 """Hardening: locked-out logins, passwords, sessions, headers, CSRF, error pages, deploy checks."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,15 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client, RequestFactory, override_settings
 from django.views import defaults
 
-from tests.factories import make_root, make_user
+from indicators.models import Term
+from tests.factories import make_root, make_target, make_term, make_unit, make_user
 from units import roles
+from units.models import Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +64,7 @@ def test_failed_logins_lock_the_username(client, url):
     responses = fail_logins(client, url, "nhaplieu", limit)
     assert responses[0].status_code == 200  # the form again, with its error
     assert responses[-1].status_code == 429
-    assert "Đăng nhập bị khoá" in responses[-1].content.decode()
+    assert "Đăng nhập bị khóa" in responses[-1].content.decode()
     # The right password, from another address: still locked, no session.
     response = client.post(
         url, {"username": "nhaplieu", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
@@ -268,3 +275,153 @@ def test_production_settings_switch_https_on():
     assert completed.stdout.split() == ["True", "True", "True", "31536000", "False"], (
         completed.stderr
     )
+
+
+def test_a_password_of_one_repeated_character_is_refused():
+    """ "aaaaaaaaaaaa" is twelve characters, but not a password."""
+    user = make_user("nguyenvanan")
+    for weak in ("aaaaaaaaaaaa", "abababababab"):
+        with pytest.raises(ValidationError) as refused:
+            validate_password(weak, user)
+        assert any("khác nhau" in message for message in refused.value.messages)
+
+
+def test_pages_forbid_inline_scripts(client):
+    """The policy allows the app's own script files only; no page carries inline script."""
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    for url in ("/login/", "/", "/admin/login/"):
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self';" in policy
+        assert "frame-ancestors 'none'" in policy
+    templates = BASE_DIR / "templates"
+    for template in templates.rglob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"\son[a-z]+\s*=", text), template
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", text), template
+
+
+def test_logged_in_pages_and_exports_are_never_cached(client):
+    """Pages and files with a unit's figures carry `Cache-Control: private, no-store`."""
+    root = make_root()
+    make_term(root)
+    client.force_login(make_user("lanhdao", unit=root, role=roles.LEADER))
+    for url in ("/", "/completeness/", "/exports/summary.csv", "/exports/results.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+
+
+def test_the_language_cookie_is_secure_when_the_session_cookie_is():
+    """In production the language cookie goes over HTTPS only, like the session's."""
+    code = "from django.conf import settings as s; print(s.LANGUAGE_COOKIE_SECURE)"
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.stdout.split() == ["True"], completed.stderr
+
+
+@override_settings(LANGUAGE_COOKIE_SECURE=True)
+def test_switching_language_sets_a_secure_cookie(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+
+
+def test_a_leader_of_the_bloc_reads_the_terms_of_committees_below(client):
+    """Terms are read by whoever is under or above their committee; the own term opens first."""
+    root = make_root()
+    below = make_unit("Đảng bộ Cơ sở", parent=root, kind=Kind.GRASSROOTS_COMMITTEE)
+    own = make_term(root, start_year=2015, end_year=2020)
+    lower = Term.objects.create(
+        name="Nghị quyết Đảng bộ Cơ sở", root_unit=below, congress_number=7,
+        start_year=2020, end_year=2025,
+    )  # fmt: skip
+    make_target(lower, name="Chỉ tiêu của cơ sở")
+    client.force_login(make_user("lanhdao", unit=root, role=roles.LEADER))
+    response = client.get("/", {"term": lower.pk})
+    assert response.status_code == 200
+    assert "Chỉ tiêu của cơ sở" in response.content.decode()
+    assert client.get("/").context["term"] == own
+    # A leader of the unit below still does not read the bloc's committee's sibling terms.
+    sibling = make_unit("Đảng bộ khác", parent=root, kind=Kind.GRASSROOTS_COMMITTEE)
+    other = Term.objects.create(
+        name="Nghị quyết khác", root_unit=sibling, congress_number=3,
+        start_year=2020, end_year=2025,
+    )  # fmt: skip
+    client.force_login(make_user("lanhdao2", unit=below, role=roles.LEADER))
+    assert client.get("/", {"term": other.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_while_the_database_is_down_pages_say_to_try_again(client, monkeypatch, error):
+    """A refused or dropped connection is a Vietnamese 503 "thử lại sau", not a 500."""
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    client.raise_request_exception = False
+
+    def refuse(self):
+        raise error("connection to server failed: Connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+    for url in ("/", "/login/", "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "thử lại sau" in response.content.decode()
+        assert response["Retry-After"] == "30"
+
+
+def test_a_failure_other_than_the_database_stays_a_500(client, monkeypatch):
+    """Only lost connections are a 503: a bug is still reported as an error."""
+    client.force_login(make_user("lanhdao", role=roles.LEADER))
+    client.raise_request_exception = False
+    monkeypatch.setattr(
+        "reports.views.term_progress", lambda **kwargs: (_ for _ in ()).throw(KeyError("x"))
+    )
+    root = make_root()
+    make_term(root)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra" in response.content.decode()
+
+
+def test_connections_are_checked_before_reuse():
+    """A connection kept from before a database restart is tested, not used blindly."""
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_gunicorn_sends_no_server_header(tmp_path):
+    """`make serve`'s gunicorn, with its config file, names no server software."""
+    env = production_env() | {"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
+            "-c", "config/gunicorn.conf.py", "--bind", "127.0.0.1:8112", "--workers", "1",
+        ],
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        headers = None
+        for _attempt in range(100):
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:8112/khong-co/", timeout=5) as reply:
+                    headers = reply.headers
+                break
+            except urllib.error.HTTPError as error:
+                headers = error.headers
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert headers is not None, "gunicorn did not answer"
+        assert "Server" not in headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

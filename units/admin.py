@@ -2,19 +2,25 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import Unit, User
+from units.numbers import LocalizedNumbersAdminMixin
 from units.selectors import in_scope, unit_scope_for
+from units.text import whole_number
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(LocalizedNumbersAdminMixin):
     """Staff attached to a unit see and choose only that unit's subtree.
 
     `scope_path` names the path of the unit a row belongs to, e.g. "unit__path".
@@ -41,6 +47,26 @@ class ScopedAdminMixin:
             kwargs["queryset"] = Unit.objects.subtree(scope)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        """Values from the URL (`?target=16`) only when the form would offer them.
+
+        Otherwise an add form would show the name of any row whose id is typed,
+        in scope or not; an id that is no number is dropped too.
+        """
+        initial = super().get_changeform_initial_data(request)
+        for name in list(initial):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not (field.many_to_one or field.one_to_one):
+                continue
+            formfield = self.formfield_for_foreignkey(field, request)
+            pk = whole_number(str(initial[name]))
+            if formfield is None or pk is None or not formfield.queryset.filter(pk=pk).exists():
+                del initial[name]
+        return initial
+
 
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """An audited model's admin: its history is read-only and scoped like its rows.
@@ -57,6 +83,8 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
+        if whole_number(version_id) is None:
+            raise Http404
         self.check_history_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -124,8 +152,46 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return field
 
 
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(name)s"),
+    "change": _("Can change %(name)s"),
+    "delete": _("Can delete %(name)s"),
+    "view": _("Can view %(name)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the user's language: Django stores its names in English."""
+    model = permission.content_type.model_class()
+    action = permission.codename.partition("_")[0]
+    if model is None:
+        return permission.name
+    name = model._meta.verbose_name
+    if action in PERMISSION_ACTIONS and permission.codename == f"{action}_{model._meta.model_name}":
+        label = PERMISSION_ACTIONS[action] % {"name": name}
+    else:
+        label = gettext(permission.name)
+    return f"{capfirst(model._meta.app_config.verbose_name)} | {capfirst(label)}"
+
+
+class PermissionLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.related_model is Permission and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+class UserAdmin(PermissionLabelsMixin, ScopedAdminMixin, BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Unit"), {"fields": ["unit"]}),

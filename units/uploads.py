@@ -63,6 +63,14 @@ def _user_folder(user) -> Path:
     return folder
 
 
+def upload_limits() -> dict[str, str]:
+    """The limits as a person reads them: {"size": "10 MB", "rows": "100.000"}."""
+    return {
+        "size": _megabytes(settings.UPLOAD_MAX_BYTES),
+        "rows": f"{settings.UPLOAD_MAX_ROWS:,}".replace(",", "."),
+    }
+
+
 def upload_format(name: str) -> str:
     """The format of an uploaded file by its name's extension ("csv" or "xlsx")."""
     suffix = Path(name or "").suffix.lower().lstrip(".")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from indicators.engine import Status, TargetProgress
-from indicators.models import Measure
+from indicators.engine import MET_STATUSES, Status, TargetProgress
+from indicators.models import Direction, Measure
 
 register = template.Library()
 
@@ -19,6 +19,7 @@ STATUS_CSS = {
     Status.NOT_YET_MET: "not-yet-met",
     Status.NOT_MET: "not-met",
     Status.NO_DATA: "no-data",
+    Status.NOT_APPLICABLE: "no-data",
     Status.NO_TARGET: "no-target",
 }
 
@@ -71,18 +72,74 @@ def actual(row: TargetProgress) -> str:
     return fraction
 
 
+def _rate(row: TargetProgress) -> Decimal:
+    """The completion in whole percent, never rounded across 100% against the status."""
+    rate = Decimal(row.completion) * 100
+    if row.status not in MET_STATUSES:
+        # 99,6% of the way is not "đạt 100%" beside "Chưa đạt".
+        return min(rounded(rate, 0), Decimal(99))
+    if row.status == Status.MET:
+        return Decimal(100)
+    return rounded(rate, 0)
+
+
+def _level_phrase(row: TargetProgress) -> str:
+    """ "83,3% / yêu cầu ≥ 90%": the level reached (the weakest year's, for every-year
+    targets) against the level required, rounded so that it never seems to pass
+    when it failed."""
+    actual, expected = row.actual, row.expected
+    point = next((p for p in row.years if p.year == row.weakest_year), None)
+    if point is not None:
+        actual, expected = point.actual, point.expected
+    if actual is None or expected is None:
+        return "—"
+    at_most = row.target.direction == Direction.AT_MOST
+    failed = row.status not in MET_STATUSES
+    mode = ROUND_HALF_UP
+    if failed:
+        mode = ROUND_UP if at_most else ROUND_DOWN
+    shown = Decimal(actual).quantize(Decimal("0.1"), rounding=mode)
+    phrase = _("%(actual)s / required %(sign)s %(expected)s") % {
+        "actual": figure(shown, row),
+        "sign": "≤" if at_most else "≥",
+        "expected": figure(expected, row),
+    }
+    if point is not None:
+        return _("%(year)s: %(phrase)s") % {"year": row.weakest_year, "phrase": phrase}
+    return phrase
+
+
 @register.filter
 def completion(row: TargetProgress) -> str:
-    """ "đạt 130% (vượt 30%)"; never the press's ambiguous "vượt 130%"."""
+    """The completion phrase: the one text beside the status on pages, exports and print.
+
+    "đạt 130% (vượt 30%)" for flows (never the press's ambiguous "vượt 130%";
+    "vượt" only when the status is Vượt); "83,3% / yêu cầu ≥ 90%" for targets
+    set as a percentage; "năm 2023 đạt 95%" for every-year targets (the weakest
+    finished year); "thiếu số liệu năm 2024, 2025" when finished years lack a
+    figure; "không áp dụng" for 0/0.
+    """
+    if row.missing_years:
+        return _("no data for %(years)s") % {
+            "years": ", ".join(str(year) for year in row.missing_years)
+        }
+    if row.status == Status.NOT_APPLICABLE:
+        return _("not applicable")
+    if row.target.in_percent:
+        return _level_phrase(row)
     if row.completion is None:
         return "—"
-    rate = rounded(row.completion * 100, 0)
-    if rate > 100:
-        return _("achieved %(rate)s%% (exceeded by %(over)s%%)") % {
+    rate = _rate(row)
+    if row.status == Status.EXCEEDED and rate > 100:
+        phrase = _("achieved %(rate)s%% (exceeded by %(over)s%%)") % {
             "rate": num(rate),
             "over": num(rate - 100),
         }
-    return _("achieved %(rate)s%%") % {"rate": num(rate)}
+    else:
+        phrase = _("achieved %(rate)s%%") % {"rate": num(rate)}
+    if row.weakest_year is not None:
+        return _("in %(year)s %(phrase)s") % {"year": row.weakest_year, "phrase": phrase}
+    return phrase
 
 
 @register.filter
@@ -98,3 +155,13 @@ def as_of_label(as_of) -> str:
     if as_of.is_end:
         return _("End of term (%(year)s)") % {"year": as_of.year}
     return _("Year %(year)s") % {"year": as_of.year}
+
+
+@register.filter
+def expected_label(as_of) -> str:
+    """The expected figure's column: "Mức cần đạt đến giữa nhiệm kỳ", "… đến năm 2023"."""
+    if as_of.is_mid_term:
+        return _("Expected by mid-term")
+    if as_of.is_end:
+        return _("Expected by the end of term")
+    return _("Expected by %(year)s") % {"year": as_of.year}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicators.models import Measure, Result, UnitQuota, UnitYear, YearState
+from indicators.models import Combine, Measure, Result, UnitQuota, UnitYear, YearState
 from tests.factories import make_result, make_target, make_term, make_tree, make_unit, make_user
 from units import roles
 from units.models import Kind
@@ -156,7 +156,7 @@ def test_an_approved_year_refuses_a_clerks_edit_add_and_delete(clerk_client, ent
     approve(entry["unit"])
     response = clerk_client.get(f"/admin/indicators/result/{result.pk}/change/")
     assert response.status_code == 200
-    assert "đã được duyệt và khoá" in response.text
+    assert "đã được duyệt và khóa" in response.text
     assert 'name="_save"' not in response.text
     assert change_result(clerk_client, result, opened_version=1, value=8).status_code == 403
     response = clerk_client.post(f"/admin/indicators/result/{result.pk}/delete/", {"post": "yes"})
@@ -169,7 +169,7 @@ def test_an_approved_year_refuses_a_clerks_edit_add_and_delete(clerk_client, ent
     cell = make_unit(parent=entry["unit"], kind=Kind.CELL)
     response = post_result(clerk_client, target=entry["count"], unit=cell, value=3)
     assert response.status_code == 200
-    assert "đã được duyệt và khoá" in response.text
+    assert "đã được duyệt và khóa" in response.text
     assert not Result.objects.filter(unit=cell).exists()
     # Another year of the same unit is open.
     response = post_result(clerk_client, target=entry["count"], unit=cell, value=3, year=2022)
@@ -340,3 +340,27 @@ def test_an_absurd_figure_is_a_form_error(client, entry):
     assert response.status_code == 200
     assert "Con số quá lớn: tối đa 1.000.000.000.000." in response.text
     assert Result.objects.count() == 0
+
+
+def test_a_rating_at_the_committee_is_refused_in_the_admin(client, entry):
+    """A yes/no rating of grassroots organisations saved at the committee: a form error."""
+    rating = make_target(
+        entry["count"].term, code="7", measure=Measure.FLAG, combine=Combine.LATEST,
+        in_percent=True, term_target=90,
+    )  # fmt: skip
+    response = post_result(client, target=rating, unit=entry["root"], flag="true")
+    assert response.status_code == 200
+    assert "Chỉ tiêu 7 chỉ do tổ chức cơ sở đảng báo cáo" in response.text
+    assert Result.objects.count() == 0
+
+
+def test_the_term_form_lists_targets_in_six_columns_with_a_link_to_each(client, entry):
+    """The term form's target rows hold six fields, the rest behind the target's own form."""
+    import re
+
+    target = entry["count"]
+    page = client.get(f"/admin/indicators/term/{target.term_id}/change/").text
+    fields = set(re.findall(r'name="targets-0-([a-z_]+)"', page))
+    assert fields >= {"order", "code", "name", "programme", "measure", "term_target"}
+    assert not fields & {"direction", "combine", "judgement", "level", "yearly_target"}
+    assert f"/admin/indicators/target/{target.pk}/change/" in page

@@ -12,6 +12,7 @@ from indicators.engine import (
     as_of_year,
     parse_as_of,
     target_breakdown,
+    target_breakdown_progress,
     term_progress,
 )
 from indicators.models import Combine, Direction, Judgement, Level, Measure
@@ -152,7 +153,10 @@ def test_every_year_must_pass():
     assert row.actual == 3728
     assert row.expected == 1500  # 600 + 600 + 300 for half of 2023
     assert row.status == Status.EXCEEDED
-    assert [point.passed for point in row.years] == [True, True, True]
+    # 2023 is still running at mid-term: shown, not judged.
+    assert [point.passed for point in row.years] == [True, True, None]
+    # The completion is the weakest finished year's: 1.500 of 600 in 2021.
+    assert (row.weakest_year, row.completion) == (2021, Decimal("2.5"))
     assert (row.reported, row.in_scope) == (1, 1)
 
     make_result(target, root, 2024, value=500)
@@ -200,13 +204,14 @@ def test_none_may_fail_is_judged_every_year():
 
 
 def test_zero_denominators_give_no_figure_rather_than_an_error():
+    """0/0 is "not applicable": no figure, no error."""
     root, (a, b) = make_tree(2)
     term = make_term(root)
     target = make_target(term, measure=Measure.RATIO, term_target=90)
     make_result(target, a, 2021, numerator=0, denominator=0)
     row = progress_of(target)
     assert row.actual is None
-    assert row.status == Status.NO_DATA
+    assert row.status == Status.NOT_APPLICABLE
     make_result(target, b, 2021, numerator=3, denominator=4)
     assert progress_of(target).actual == 75
 
@@ -352,31 +357,56 @@ def test_breakdown_judges_each_unit_below_the_scope_against_its_quotas():
     assert (rows[a].actual, rows[a].expected, rows[a].status) == (7, 5, Status.EXCEEDED)
     assert (rows[b].actual, rows[b].expected, rows[b].status) == (1, 1, Status.MET)
     assert rows[c].status == Status.NO_TARGET
-    assert (rows[a].reported, rows[a].in_scope) == (0, 1)  # nothing entered for 2023 yet
+    # A flow's coverage counts the years so far: a reported in 2021.
+    assert (rows[a].reported, rows[a].in_scope) == (1, 1)
     below = target_breakdown(term=term, target=target, as_of=as_of_mid_term(term), scope=a)
     assert [(row.unit, row.progress.actual) for row in below] == [(cell, 4)]
 
 
 def test_breakdown_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    """Units below with their counts, quotas, results: three queries at any size."""
     for size in (2, 9):
         term, _units = build_sized_term(grassroots=size, cells=2, targets=3, years=2)
         term = type(term).objects.select_related("root_unit").get(pk=term.pk)
-        for target in term.targets.all():
-            with django_assert_num_queries(5):
+        for target in term.targets.prefetch_related("year_values"):
+            with django_assert_num_queries(3):
                 target_breakdown(term=term, target=target, as_of=as_of_year(term, 2022))
 
 
+@pytest.mark.parametrize("scope_index", [None, 0])
+def test_breakdown_gives_the_scope_the_figures_of_the_overview(scope_index):
+    """The target page's own figures, added up from its units, are the overview's."""
+    term, units = build_sized_term(grassroots=3, cells=2, targets=3, years=3)
+    root = term.root_unit
+    gone = make_unit(parent=units[1], kind=Kind.CELL, is_active=False)
+    figures = {
+        Measure.COUNT: {"value": 7},
+        Measure.RATIO: {"numerator": 2, "denominator": 3},
+        Measure.FLAG: {"flag": False},
+    }
+    for target in term.targets.all():
+        make_result(target, root, 2021, **figures[target.measure])
+        make_result(target, gone, 2022, **figures[target.measure])
+    scope = None if scope_index is None else units[scope_index]
+    term = type(term).objects.select_related("root_unit").get(pk=term.pk)
+    for as_of in (as_of_mid_term(term), as_of_year(term, 2025)):
+        overview = term_progress(term=term, as_of=as_of, scope=scope)
+        for target in term.targets.prefetch_related("year_values"):
+            detail = target_breakdown_progress(term=term, target=target, as_of=as_of, scope=scope)
+            assert detail.progress == overview.for_target(target.pk)
+
+
 def test_coverage_counts_the_active_units_it_is_measured_against():
-    """A unit that left reports too; coverage stays within the units in scope."""
+    """A unit that left counts where it reported: in the reports and in the units of the level."""
     root, (a,) = make_tree(1)
     gone = make_unit(parent=root, kind=Kind.GRASSROOTS_CELL, is_active=False)
     term = make_term(root)
     flow = make_target(term)
     stock = make_target(term, combine=Combine.LATEST, judgement=Judgement.FINAL)
     for target in (flow, stock):
-        make_result(target, a, 2023, value=1)
-        make_result(target, gone, 2023, value=1)
+        make_result(target, a, 2022, value=1)
+        make_result(target, gone, 2022, value=1)
     for target in (flow, stock):
         row = progress_of(target)
         assert row.actual == 2  # its figures still count
-        assert (row.reported, row.in_scope) == (1, 1)
+        assert (row.reported, row.in_scope) == (2, 2)

@@ -286,7 +286,7 @@ def test_the_form_takes_a_fixed_number_of_queries(client, setting, django_assert
     """Opening the form costs the same whether the term has 3 or 23 targets."""
     for year in (2021, 2022):
         make_result(setting["admitted"], setting["unit"], year, value=4)
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(17) as few:
         assert client.get(setting["url"]).status_code == 200
     for number in range(20):
         target = make_target(setting["term"], code=f"X{number}")
@@ -329,3 +329,21 @@ def test_an_absurd_figure_is_refused_beside_its_box(client, setting):
     assert response.status_code == 400
     assert "Con số quá lớn: tối đa 1.000.000.000.000." in page_text(response)
     assert not Result.objects.exists()
+
+
+def test_a_cell_is_offered_only_the_targets_it_reports(client, setting):
+    """The unit's grassroots yes/no target is not offered to its cell; counts are."""
+    response = client.get(f"/entry/{setting['cell'].pk}/2022/")
+    assert response.status_code == 200
+    assert response.text.count("<tr data-target=") == 2
+    assert '<tr data-target="3"' not in response.text
+
+
+def test_a_count_entered_by_the_unit_and_its_cell_is_flagged(client, setting):
+    """Both the unit and its cell entered admissions for 2022: a possible double count."""
+    make_result(setting["admitted"], setting["unit"], 2022, value=5)
+    make_result(setting["admitted"], setting["cell"], 2022, value=2)
+    response = client.get(setting["url"])
+    assert "tính hai lần" in row_of(response, "1")
+    assert "tính hai lần" not in row_of(response, "2")
+    assert "tính hai lần" in row_of(client.get(f"/entry/{setting['cell'].pk}/2022/"), "1")

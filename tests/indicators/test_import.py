@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indicators.engine import _result_sums, as_of_year
-from indicators.models import Measure, Result, UnitYear, YearState
+from indicators.models import Combine, Level, Measure, Result, UnitYear, YearState
 from indicators.services import results_import
 from tests.factories import make_result, make_target, make_term, make_tree, make_unit, make_user
 from units import roles
@@ -34,8 +34,9 @@ def setting(client):
     admitted = make_target(term, code="1", name="Kết nạp đảng viên mới")
     trained = make_target(term, code="2", name="Bồi dưỡng", measure=Measure.RATIO)
     rules = make_target(
-        term, code="3", name="Ban hành quy chế", measure=Measure.FLAG, combine="latest"
-    )
+        term, code="3", name="Ban hành quy chế", measure=Measure.FLAG, combine="latest",
+        level=Level.ORGANISATION,
+    )  # fmt: skip
     clerk = make_user("nhaplieu", unit=unit, role=roles.CLERK, is_staff=True)
     client.force_login(clerk)
     return {
@@ -293,10 +294,9 @@ def test_the_raw_results_export_re_imports_unchanged(client, setting, fmt):
     upload = SimpleUploadedFile(f"results.{fmt}", content)
     response = preview(client, setting, upload, CSV_FORMAT if fmt == "csv" else XLSX_FORMAT)
     assert response.status_code == 200
-    result = response.context["result"]
-    assert not result.has_errors()
-    assert not result.has_validation_errors()
-    assert result.totals["skip"] == 5
+    report = response.context["report"]
+    assert report.ok, report.errors
+    assert report.skipped == 5
     confirm(client, response)
     assert snapshot() == before
 
@@ -312,3 +312,215 @@ def test_the_admin_import_page_asks_for_the_term_and_a_file(client, setting):
     assert "href='/admin/indicators/result/import/' class=\"import_link\">Nhập từ tệp" in (
         changelist.text
     )
+
+
+def test_a_rating_at_the_wrong_level_is_refused_naming_who_reports_it(setting):
+    """A grassroots rating entered for a cell: refused, nothing saved."""
+    rating = make_target(
+        setting["term"], code="7", name="Xếp loại", measure=Measure.FLAG,
+        combine=Combine.LATEST, in_percent=True, term_target=90,
+    )  # fmt: skip
+    rows = [*good_rows(setting), row(rating, setting["cell"], 2022, flag=1)]
+    report = results_import(rows=rows, user=setting["clerk"], term=setting["term"])
+    assert not report.ok
+    assert "Chỉ tiêu 7 chỉ do tổ chức cơ sở đảng báo cáo" in str(report.errors)
+    assert Result.objects.count() == 0
+
+
+# The confirmation step: only the user's own upload, and a refusal that says why ---------
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    return settings.UPLOAD_ROOT
+
+
+def confirm_data(response) -> dict:
+    form = response.context["confirm_form"]
+    return {name: form[name].value() for name in form.fields}
+
+
+def test_a_save_after_the_preview_is_not_overwritten(client, setting):
+    """A figure saved between preview and confirm stands; the row is named and nothing written."""
+    stored = make_result(setting["admitted"], setting["unit"], 2022, value=10)
+    rows = good_rows(setting)
+    rows[0]["Giá trị"] = 70000
+    response = preview(client, setting, csv_upload(rows))
+    assert response.context["report"].ok
+    Result.objects.filter(pk=stored.pk).update(value=50000, version=2)
+    response = confirm(client, response)
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "Không có gì được nhập" in text
+    assert "đã có người lưu sau khi bạn xem trước" in text
+    assert "Dòng 1" in text
+    assert Result.objects.get(pk=stored.pk).value == 50000
+    assert Result.objects.count() == 1
+
+
+def test_an_approval_after_the_preview_refuses_the_confirmation(client, setting):
+    """A year approved between preview and confirm: nothing written, and the page says why."""
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    UnitYear.objects.create(unit=setting["unit"], year=2022, state=YearState.APPROVED)
+    response = confirm(client, response)
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "Không có gì được nhập" in text
+    assert "đã được duyệt" in text
+    assert "Đã nhập" not in text
+    assert Result.objects.count() == 0
+
+
+def test_the_confirmation_tells_how_many_were_written(client, setting):
+    """A confirmed import says what it wrote."""
+    response = confirm(client, preview(client, setting, csv_upload(good_rows(setting))))
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "Đã nhập: 3 mới, 0 cập nhật, 0 không đổi." in page_text(page)
+
+
+def test_the_confirmation_cannot_read_a_planted_file(client, setting, upload_root, tmp_path):
+    """A file name instead of the signed token imports nothing and deletes nothing."""
+    planted = tmp_path / "planted.csv"
+    stream = io.StringIO()
+    csv.DictWriter(stream, fieldnames=HEADERS).writeheader()
+    planted.write_text(stream.getvalue())
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    for name in ["planted.csv", str(planted), "../planted.csv"]:
+        data = {**confirm_data(response), "import_file_name": name}
+        refused = client.post(CONFIRM_URL, data)
+        assert refused.status_code == 400
+        assert "Không có gì được nhập" in page_text(refused)
+    assert planted.exists()
+    assert Result.objects.count() == 0
+
+
+def test_another_users_upload_cannot_be_confirmed(client, setting):
+    """The token of one clerk's upload is refused for another clerk."""
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    data = confirm_data(response)
+    other = make_user("nhaplieu2", unit=setting["unit"], role=roles.CLERK, is_staff=True)
+    client.force_login(other)
+    refused = client.post(CONFIRM_URL, data)
+    assert refused.status_code == 400
+    assert "không phải của bạn" in page_text(refused)
+    assert Result.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"import_file_name": ""},
+        {"format": "abc"},
+        {"format": "99"},
+        {"format": XLSX_FORMAT},
+        {"resource": "5"},
+        {"seen": "abc"},
+        {"term": "abc"},
+    ],
+)
+def test_a_tampered_confirmation_is_a_message_not_an_error(client, setting, tamper):
+    """Missing file, unknown or wrong format, unknown resource: a 400 with a message."""
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    refused = client.post(CONFIRM_URL, {**confirm_data(response), **tamper})
+    assert refused.status_code == 400
+    assert "Không có gì được nhập" in page_text(refused)
+    assert Result.objects.count() == 0
+
+
+def test_a_confirmation_twice_is_refused_the_second_time(client, setting):
+    """The upload is removed once imported: posting the confirmation again imports nothing."""
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    data = confirm_data(response)
+    assert client.post(CONFIRM_URL, data).status_code == 302
+    assert client.post(CONFIRM_URL, data).status_code == 400
+    assert Result.objects.count() == 3
+
+
+# Limits and wrong files: messages, never a traceback ------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_message(client, setting, settings):
+    """An upload over UPLOAD_MAX_BYTES is refused before it is read."""
+    settings.UPLOAD_MAX_BYTES = 200
+    response = preview(client, setting, csv_upload(good_rows(setting) * 3))
+    assert response.status_code == 400
+    assert "Tệp lớn hơn" in page_text(response)
+    assert "confirm_form" not in response.context
+
+
+def test_a_file_with_too_many_rows_is_refused_with_a_message(client, setting, settings):
+    """A file with more rows than UPLOAD_MAX_ROWS is refused, naming the limit."""
+    settings.UPLOAD_MAX_ROWS = 2
+    response = preview(client, setting, csv_upload(good_rows(setting)))
+    assert response.status_code == 400
+    assert "Tệp có hơn 2 dòng" in page_text(response)
+
+
+def test_a_csv_with_wrong_columns_gives_a_message_not_a_traceback(client, setting, settings):
+    """Columns of another file: a Vietnamese message naming the missing columns, DEBUG off."""
+    settings.DEBUG = False
+    upload = SimpleUploadedFile("khac.csv", "Họ tên,Tuổi\nAn,30\n".encode(), "text/csv")
+    response = preview(client, setting, upload)
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "Tệp thiếu các cột: Mã chỉ tiêu, Mã đơn vị, Năm." in text
+    assert "Traceback" not in text
+    assert "confirm_form" not in response.context
+
+
+def test_an_excel_file_sent_as_csv_gives_a_message(client, setting):
+    """The format chosen must be the file's: a message, not a 500."""
+    response = preview(client, setting, xlsx_upload(good_rows(setting)), CSV_FORMAT)
+    assert response.status_code == 400
+    assert "không đúng định dạng" in page_text(response)
+
+
+def test_the_preview_shows_the_first_rows_and_the_totals(client, setting):
+    """A long file's preview lists the first 100 rows to be written and counts them all."""
+    rows = [
+        row(setting["admitted"], unit, year, value=number)
+        for number, (unit, year) in enumerate(
+            [(u, y) for u in (setting["unit"], setting["cell"]) for y in range(2021, 2026)]
+        )
+    ]
+    more_units = [make_unit(parent=setting["unit"], kind=Kind.CELL) for _ in range(20)]
+    rows += [
+        row(setting["admitted"], unit, year, value=1)
+        for unit in more_units
+        for year in range(2021, 2026)
+    ]
+    response = preview(client, setting, csv_upload(rows))
+    report = response.context["report"]
+    assert report.created == len(rows) == 110
+    assert len(report.preview) == 100
+    assert "110 mới, 0 cập nhật, 0 không đổi" in page_text(response)
+
+
+def test_the_import_reads_the_file_in_a_few_queries_whatever_its_length(
+    setting, django_assert_max_num_queries
+):
+    """Checking and writing 10 or 110 rows takes the same number of queries."""
+    units = [setting["unit"], setting["cell"]]
+    units += [make_unit(parent=setting["unit"], kind=Kind.CELL) for _ in range(20)]
+    for count in (2, 22):
+        Result.objects.all().delete()
+        rows = [
+            row(setting["admitted"], unit, year, value=1)
+            for unit in units[:count]
+            for year in range(2021, 2026)
+        ]
+        with django_assert_max_num_queries(25):
+            report = results_import(rows=rows, user=setting["clerk"], term=setting["term"])
+        assert report.created == len(rows)
+
+
+def test_a_file_without_the_note_column_keeps_the_stored_notes(setting):
+    """Columns absent from the file leave the stored note and evidence as they are."""
+    stored = make_result(setting["admitted"], setting["unit"], 2022, value=5, note="Ghi chú cũ")
+    rows = [{"Mã chỉ tiêu": "1", "Mã đơn vị": setting["unit"].code, "Năm": 2022, "Giá trị": 6}]
+    report = results_import(rows=rows, user=setting["clerk"], term=setting["term"])
+    assert report.ok, report.errors
+    stored.refresh_from_db()
+    assert (stored.value, stored.note) == (6, "Ghi chú cũ")

@@ -164,3 +164,67 @@ def test_an_approval_waits_for_a_save_in_progress(setting):
     assert saver.error is None
     assert approver.error is None
     assert approver.value == [12]
+
+
+def import_rows(setting, value: int) -> list[dict]:
+    return [{"Mã chỉ tiêu": "1", "Mã đơn vị": setting["cell"].code, "Năm": 2022, "Giá trị": value}]
+
+
+def test_an_import_waits_for_an_approval_and_is_refused(setting):
+    """An import confirmed while the unit's year is being approved writes nothing."""
+    from indicators.imports import results_import
+
+    writer = race_with_approval(
+        setting,
+        lambda: results_import(
+            rows=import_rows(setting, 12), user=setting["clerk"], term=setting["term"]
+        ),
+    )
+    assert writer.error is None
+    assert "được duyệt" in str(writer.value.errors[0])
+    assert not Result.objects.exists()
+
+
+def test_an_import_does_not_overwrite_a_save_made_at_the_same_moment(setting):
+    """An entry-form save of 50000 racing an import of 70000 previewed before it: 50000 stands."""
+    from indicators.imports import results_import
+
+    stored = make_result(setting["target"], setting["cell"], 2022, value=10)
+    preview = results_import(
+        rows=import_rows(setting, 70000), user=setting["clerk"], term=setting["term"], dry_run=True
+    )
+    saved, release = threading.Event(), threading.Event()
+
+    def save():
+        with transaction.atomic():
+            results_save_year(
+                unit=setting["cell"],
+                year=2022,
+                rows=[ResultRow(target=setting["target"], value=50000, version=1)],
+                user=setting["clerk"],
+            )
+            saved.set()
+            release.wait(30)
+
+    saver = Worker(save)
+    saver.start()
+    assert saved.wait(10)
+    importer = Worker(
+        lambda: results_import(
+            rows=import_rows(setting, 70000),
+            user=setting["clerk"],
+            term=setting["term"],
+            seen=preview.seen,
+        )
+    )
+    importer.start()
+    wait_until_blocked(importer, limit=2)
+    release.set()
+    saver.join(30)
+    importer.join(30)
+    assert saver.error is None
+    assert importer.error is None
+    assert "đã có người lưu sau khi bạn xem trước" in str(importer.value.errors[0])
+    stored.refresh_from_db()
+    assert (stored.value, stored.version) == (50000, 2)
+    assert sorted(stored.history.values_list("version", flat=True)) == [1, 2]

@@ -257,3 +257,25 @@ def test_the_admin_links_to_the_tree_import(client, admin):
     client.force_login(admin)
     assert "/admin/setup/units/" in client.get("/admin/").text
     assert "/admin/setup/units/" in client.get("/admin/units/unit/").text
+
+
+def test_a_file_over_the_row_limit_is_refused_in_vietnamese(client, admin, settings):
+    """The shared upload limits apply: too many rows is a message, not a 500."""
+    settings.UPLOAD_MAX_ROWS = 3
+    make_root()
+    client.force_login(admin)
+    content = "Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên,Loại\n" + "".join(
+        f"N{n},Mới,,bloc\n" for n in range(5)
+    )
+    response = client.post("/admin/setup/units/", {"file": upload("a.csv", content.encode())})
+    assert response.status_code == 200
+    assert "Tệp có hơn 3 dòng" in response.text
+    assert not Unit.objects.filter(code__startswith="N").exists()
+
+
+def test_a_file_that_is_not_excel_is_refused(client, admin):
+    """A renamed text file is refused with a message."""
+    client.force_login(admin)
+    response = client.post("/admin/setup/units/", {"file": upload("a.xlsx", b"not a zip")})
+    assert response.status_code == 200
+    assert response.context["refused"]

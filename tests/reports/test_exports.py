@@ -34,6 +34,8 @@ SUMMARY_HEADERS = [
     "So với NQ (%)",
     "Đánh giá",
     "Ghi chú",
+    "Mức cần đạt đến giữa nhiệm kỳ",
+    "So với NQ",
 ]
 RESULT_HEADERS = [
     "Mã chỉ tiêu",
@@ -121,7 +123,7 @@ def test_summary_csv_is_the_mid_term_table(demo):
     admissions = by_code["1"]
     assert admissions[1:4] == ["Kết nạp đảng viên mới", "đảng viên", "3200"]
     assert admissions[4:10] == ["820", "850", "408", "2078", "129.9", "Vượt"]
-    assert "1.600" in admissions[10]
+    assert admissions[11:] == ["1600", "đạt 130% (vượt 30%)"]
     assert by_code["2"][7] == "3728"
     assert by_code["3"][7] == "1555"
     assert by_code["4"][7] == "91.7"
@@ -183,12 +185,15 @@ def test_summary_xlsx_stores_numbers_with_a_frozen_header(demo):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = read_xlsx(response)
     sheet = workbook.worksheets[0]
-    assert sheet.freeze_panes == "A2"
+    all_rows = list(sheet.iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(all_rows) if row[0] == "STT")
+    assert sheet.freeze_panes == f"A{header_at + 2}"
     assert sheet.column_dimensions["B"].width >= 40
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = all_rows[header_at:]
     assert list(rows[0]) == SUMMARY_HEADERS
     admissions = next(row for row in rows if row[0] == "1")
     assert admissions[3:9] == (3200, 820, 850, 408, 2078, 129.9)
+    assert admissions[11:] == (1600, "đạt 130% (vượt 30%)")
     cell = next(row for row in sheet.iter_rows() if row[0].value == "1")[8]
     assert cell.data_type == "n"
     assert cell.number_format == "0.0"
@@ -197,6 +202,33 @@ def test_summary_xlsx_stores_numbers_with_a_frozen_header(demo):
     about = dict(workbook.worksheets[1].iter_rows(values_only=True))
     assert about["Cấp ủy"] == Term.objects.get().root_unit.name
     assert about["Thời điểm đánh giá"] == "Giữa nhiệm kỳ (2,5 năm)"
+
+
+def test_summary_xlsx_is_ready_to_print(demo):
+    """A4 landscape, one page wide, header repeated; title rows; borders; bold sections."""
+    sheet = read_xlsx(demo.get("/exports/summary.xlsx")).worksheets[0]
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == "9"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1
+    cells = list(sheet.iter_rows())
+    header_at = next(i for i, row in enumerate(cells) if row[0].value == "STT")
+    assert sheet.print_title_rows == f"${header_at + 1}:${header_at + 1}"
+    titles = " ".join(str(row[0].value) for row in cells[:header_at] if row[0].value)
+    assert Term.objects.get().root_unit.name in titles
+    assert "Giữa nhiệm kỳ (2,5 năm)" in titles
+    admissions = next(row for row in cells if row[0].value == "1")
+    assert admissions[3].border.left.style == "thin"
+    assert not admissions[1].font.b
+    sections = [row for row in cells[header_at + 1 :] if row[2].value is None]
+    assert sections
+    assert all(row[1].font.b for row in sections)
+    assert sections[-1][1].value.endswith("9/10")
+
+
+def test_summary_csv_section_rows_have_every_field(demo):
+    rows = read_csv(demo.get("/exports/summary.csv"))
+    assert {len(row) for row in rows} == {len(rows[0])}
 
 
 def test_target_breakdown_lists_each_grassroots_organisation(demo):
@@ -212,8 +244,12 @@ def test_target_breakdown_lists_each_grassroots_organisation(demo):
     assert units[0][2] == first.name
     workbook = read_xlsx(demo.get(f"/exports/targets/{target.pk}.xlsx"))
     sheet = workbook.worksheets[0]
-    assert sheet.max_row == 122
-    assert sum(row[cumulative] for row in sheet.iter_rows(min_row=2, values_only=True)) == 2078
+    header_at = next(
+        i for i, row in enumerate(sheet.iter_rows(values_only=True)) if row[0] == "STT"
+    )
+    assert sheet.max_row == 122 + header_at
+    body = sheet.iter_rows(min_row=header_at + 2, values_only=True)
+    assert sum(row[cumulative] for row in body) == 2078
 
 
 def test_raw_results_have_one_row_per_result(demo, django_assert_max_num_queries):
@@ -373,10 +409,12 @@ def test_print_page_is_an_a4_appendix(demo):
     assert "size: A4" in html
     text = page_text(html)
     term = Term.objects.get()
-    assert term.root_unit.name in text
+    assert term.root_unit.name.replace("Đảng bộ", "Đảng ủy", 1) in text
+    assert "Đảng Cộng sản Việt Nam" in text
     assert "Đại hội lần thứ XX, nhiệm kỳ 2020–2025" in text
     assert "Giữa nhiệm kỳ (2,5 năm)" in text
-    assert re.search(r"Ngày \d{2}/\d{2}/\d{4}", text)
+    assert re.search(r"Thanh Hóa, ngày \d{2} tháng \d{2} năm \d{4}", text)
+    assert 'content: "Trang " counter(page) "/" counter(pages)' in html
     admissions = dashboard_row(html, "1")
     assert "2.078" in admissions
     assert "đạt 130% (vượt 30%)" in admissions
@@ -473,3 +511,16 @@ def test_management_command_writes_the_same_files(tmp_path, client):
     assert results == read_csv(client.get("/exports/results.csv"))
     assert len(results) - 1 == Result.objects.count()
     assert load_workbook(tmp_path / "results.xlsx").worksheets[0].max_row == len(results)
+
+
+def test_a_csv_for_excel_in_vietnamese_is_offered_beside_the_standard_one(demo):
+    """ ";"-separated with decimal commas: "129,9", not "129.9"."""
+    page = demo.get("/").content.decode()
+    assert "/exports/summary.vn.csv?" in page
+    response = demo.get("/exports/summary.vn.csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {len(row) for row in rows} == {len(rows[0])}
+    admissions = next(row for row in rows if row[0] == "1")
+    assert admissions[7:9] == ["2078", "129,9"]

@@ -14,7 +14,7 @@ def test_an_annual_review_needs_its_year_and_only_one_mid_term_per_term(world):
     annual = make_review(world["term"], kind=ReviewKind.ANNUAL, year=2024)
     assert annual.as_of.year == 2024
     assert world["review"].as_of.is_mid_term
-    assert str(annual) == f"Annual review 2024 – {world['term']}"
+    assert str(annual) == f"Đánh giá năm 2024 – {world['term']}"
 
 
 def test_explanations_in_the_admin_are_scoped_to_the_unit(world, client):

@@ -60,7 +60,7 @@ def test_explanations_are_written_in_the_page_by_the_scope_clerk(world, client):
     key = world["trained"].pk
     refused = client.post(url, {f"causes-{key}": "Thiếu giảng viên", f"solutions-{key}": " "})
     assert refused.status_code == 200
-    assert "Nothing was saved" in refused.content.decode()
+    assert "Không có gì được lưu" in refused.content.decode()
     assert not Explanation.objects.exists()
     saved = client.post(url, {f"causes-{key}": "Thiếu giảng viên", f"solutions-{key}": "Mở lớp"})
     assert saved.status_code == 302
@@ -183,7 +183,7 @@ def test_reopening_needs_an_administrator_and_a_reason_kept_in_history(world, cl
     assert latest.history_change_reason == "Số liệu 2022 của Alpha sai"
     assert latest.history_user.username == "quantri"
     assert review.history.filter(state=ReviewState.ADOPTED).exists()
-    with pytest.raises(ValidationError, match="Only an adopted"):
+    with pytest.raises(ValidationError, match="Chỉ mở lại được"):
         review_reopen(review=review, user=world["admin"], reason="lại")
 
 
@@ -205,9 +205,9 @@ def test_an_import_changes_the_live_figure_and_the_page_marks_it(world, client):
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     line = page.split('data-target="1"')[1].split("</tr>")[0]
     assert '<td class="num" data-col="actual">60<br>' in line
-    assert "adjusted after the review: 60 → 65" in line
+    assert "đã điều chỉnh sau kỳ đánh giá: 60 → 65" in line
     bravo_page = client.get(f"/reviews/{review.pk}/units/{bravo.pk}/").content.decode()
-    assert "adjusted after the review: 20 → 25" in bravo_page
+    assert "đã điều chỉnh sau kỳ đánh giá: 20 → 25" in bravo_page
     committee = Snapshot.objects.get(review=review, position=0)
     assert Decimal(committee.data["targets"][0]["actual"]) == 60
     overview = client.get("/").content.decode()
@@ -228,3 +228,13 @@ def test_review_pages_run_a_fixed_number_of_queries(world, client, django_assert
     adopt(world)
     with django_assert_max_num_queries(22):
         assert client.get(f"/reviews/{review.pk}/").status_code == 200
+
+
+def test_the_overview_offers_the_adopted_reviews(world, client):
+    """Once adopted, the review is linked beside the overview's as-of control."""
+    log_in(client, "lanhdao", PASSWORD)
+    assert 'data-testid="adopted-reviews"' not in client.get("/").content.decode()
+    explain(world)
+    adopt(world)
+    page = client.get("/").content.decode()
+    assert f'href="/reviews/{world["review"].pk}/"' in page

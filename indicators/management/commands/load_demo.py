@@ -33,10 +33,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã nạp dữ liệu minh họa: {report.term}, {report.units} đơn vị, "
-                f"{report.results} kết quả."
+                f"{report.results:_} kết quả.".replace("_", ".")
             )
         )
         self.stdout.write(
-            "Tài khoản minh họa: quantri (quản trị), lanhdao (lãnh đạo), nhaplieu (nhập liệu)"
+            "Tài khoản minh họa: quantri (quản trị), lanhdao (lãnh đạo), nhaplieu (nhập liệu), "
+            "kiemduyet (kiểm duyệt)"
         )
         self.stdout.write(f"Mật khẩu: {report.password}")

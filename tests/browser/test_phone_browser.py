@@ -1,0 +1,93 @@
+"""Every page a user reads fits a 390 px phone screen: no sideways scrolling."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = os.environ.get("PHONE_SHOTS")  # a folder for screenshots, when set
+
+
+def _pages(base_url: str) -> dict[str, str]:
+    from indicators.models import Target
+    from units.models import User
+
+    target = Target.objects.order_by("term__start_year", "order").first()
+    clerk_unit = User.objects.get(username="nhaplieu").unit
+    return {
+        "overview": f"{base_url}/",
+        "target": f"{base_url}/targets/{target.pk}/",
+        "scorecard": f"{base_url}/units/{clerk_unit.pk}/",
+        "missing-reports": f"{base_url}/completeness/",
+        "entry": f"{base_url}/entry/{clerk_unit.pk}/2022/",
+        "print": f"{base_url}/reports/print/",
+    }
+
+
+# The page's width, or the widest inner box that scrolls sideways (a table in a
+# scrolling wrapper makes the user scroll sideways as much as the page would).
+WIDEST = """() => {
+  let widest = document.documentElement.scrollWidth;
+  for (const element of document.querySelectorAll("body *")) {
+    const overflow = getComputedStyle(element).overflowX;
+    if ((overflow === "auto" || overflow === "scroll")
+        && element.scrollWidth > element.clientWidth + 1) {
+      widest = Math.max(widest, element.scrollWidth - element.clientWidth + 390);
+    }
+  }
+  return widest;
+}"""
+
+
+def _overflow(page) -> int:
+    return page.evaluate(WIDEST)
+
+
+@pytest.mark.parametrize("username", ["lanhdao", "nhaplieu"])
+def test_no_page_scrolls_sideways_on_a_phone(browser, demo_site, username):
+    """At 390 x 844 no page is wider than the screen, for a leader and a clerk."""
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site, username)
+        too_wide = {}
+        for name, url in _pages(demo_site).items():
+            response = page.goto(url)
+            assert response.status < 400, (name, response.status)
+            width = _overflow(page)
+            if SHOTS:
+                Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=f"{SHOTS}/{username}-{name}-390.png", full_page=True)
+            if width > PHONE["width"]:
+                too_wide[name] = width
+        if SHOTS:
+            page.set_viewport_size({"width": 1366, "height": 900})
+            for name, url in _pages(demo_site).items():
+                page.goto(url)
+                page.screenshot(path=f"{SHOTS}/{username}-{name}-1366.png", full_page=True)
+        assert too_wide == {}
+    finally:
+        context.close()
+
+
+def test_status_badges_are_whole_on_a_phone(browser, demo_site):
+    """Each status badge on the overview lies inside the screen, not cut at its edge."""
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site)
+        badges = page.locator("table.progress .badge")
+        assert badges.count() >= 10
+        for index in range(badges.count()):
+            box = badges.nth(index).bounding_box()
+            assert box["x"] >= 0, box
+            assert box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        context.close()
