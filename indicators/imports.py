@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from indicators.models import Measure, Result, Target, Term, year_outside_term
-from indicators.reporting import ancestor_kinds, report_refusal
+from indicators.reporting import ancestor_kinds_of, report_refusal
 from indicators.resources import (
     COLUMNS,
     KEY_FIELDS,
@@ -145,7 +145,9 @@ def results_import(
     columns: dict[str, str] | None = None
     parsed: list[_Row] = []
     first_row: dict[Key, int] = {}
-    above_kinds: dict[int, frozenset[str]] = {}
+    # Who reports a target (indicators/reporting.py) depends on the kinds above the
+    # unit: read for every unit of the scope at once.
+    above_kinds = ancestor_kinds_of(units.values())
     years = set(term.years)
     for number, raw in enumerate(rows, start=1):
         if columns is None:
@@ -168,10 +170,7 @@ def results_import(
         if row.year not in years:
             refuse(number, "year", year_outside_term(term))
             continue
-        # Who reports the target (indicators/reporting.py): the same rule as the entry
-        # form and the admin; a unit's ancestors' kinds are read once per unit.
-        if row.unit.pk not in above_kinds:
-            above_kinds[row.unit.pk] = ancestor_kinds(row.unit)
+        # Who reports the target: the same rule as the entry form and the admin.
         if refusal := report_refusal(
             target=row.target, unit=row.unit, above=above_kinds[row.unit.pk]
         ):

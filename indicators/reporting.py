@@ -12,6 +12,8 @@ refuse the others with `report_refusal`'s message, which names who reports it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -21,8 +23,21 @@ from units.models import Unit
 
 def ancestor_kinds(unit: Unit) -> frozenset[str]:
     """The kinds of the units above `unit` (one query)."""
-    paths = [path for path in unit.lineage if path != unit.path]
-    return frozenset(Unit.objects.filter(path__in=paths).values_list("kind", flat=True))
+    return ancestor_kinds_of([unit])[unit.pk]
+
+
+def ancestor_kinds_of(units: Iterable[Unit]) -> dict[int, frozenset[str]]:
+    """The kinds of the units above each of `units`, by unit id: one query for the
+    ancestors that are not among `units` themselves (none when all are)."""
+    units = list(units)
+    kinds = {unit.path: unit.kind for unit in units}
+    above = {path for unit in units for path in unit.lineage if path != unit.path}
+    if missing := above - kinds.keys():
+        kinds |= dict(Unit.objects.filter(path__in=missing).values_list("path", "kind"))
+    return {
+        unit.pk: frozenset(kinds[path] for path in unit.lineage[:-1] if path in kinds)
+        for unit in units
+    }
 
 
 def reports(*, target: Target, unit: Unit, above: frozenset[str] | None = None) -> bool:

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.demo import demo_load
 from indicators.models import Result, Target, Term
+from reviews.models import Review
 from tests.factories import make_user
 from units import roles
 from units.models import Unit, User
@@ -52,6 +53,7 @@ class World:
     unit: Unit
     year: int
     users: dict[str, User]
+    reviews: list[Review]
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def world() -> World:
         unit=clerk.unit,
         year=term.end_year,
         users=users,
+        reviews=list(Review.objects.order_by("pk")),
     )
 
 
@@ -86,6 +89,29 @@ def url_arguments(world: World) -> dict[str, list[dict]]:
         "exports:summary": [{"fmt": "csv"}],
         "exports:target": [{"pk": world.target.pk, "fmt": "csv"}],
         "exports:results": [{"fmt": "csv"}],
+        **{
+            f"setup:{name}": [{"term_id": world.term.pk}]
+            for name in (
+                "targets",
+                "targets_csv",
+                "targets_xlsx",
+                "targets_template",
+                "quotas",
+                "quotas_csv",
+                "quotas_xlsx",
+                "quotas_template",
+                "term_copy",
+            )
+        },
+        "setup:quota_grid": [{"target_id": world.target.pk}],
+        **{
+            f"reviews:{name}": [{"pk": review.pk} for review in world.reviews]
+            for name in ("detail", "adopt", "reopen", "print")
+        },
+        "reviews:scope": [{"pk": review.pk, "unit_pk": world.unit.pk} for review in world.reviews],
+        "reviews:appendix": [
+            {"pk": review.pk, "fmt": fmt} for review in world.reviews for fmt in ("csv", "xlsx")
+        ],
     }
 
 

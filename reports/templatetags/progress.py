@@ -165,3 +165,11 @@ def expected_label(as_of) -> str:
     if as_of.is_end:
         return _("Expected by the end of term")
     return _("Expected by %(year)s") % {"year": as_of.year}
+
+
+@register.filter
+def person(user) -> str:
+    """A user as pages name them: full name, else login name; "—" for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

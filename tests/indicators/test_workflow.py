@@ -117,6 +117,17 @@ def test_the_review_list_shows_the_years_waiting_in_ones_subtree(
     assert client.get("/entry/review/").status_code == 403
 
 
+def test_a_year_sent_by_nobody_known_reads_a_dash(client, setting):
+    """A year submitted outside the form (no sender recorded) is listed, not a 500."""
+    unit_year_submit(unit=setting["unit"], year=2022, user=setting["clerk"])
+    UnitYear.objects.create(unit=setting["other"], year=2022, state=YearState.SUBMITTED)
+    client.force_login(setting["reviewer"])
+    response = client.get("/entry/review/")
+    assert response.status_code == 200
+    senders = re.findall(r'data-label="Người gửi">([^<]*)<', response.text)
+    assert sorted(senders) == sorted([setting["clerk"].username, "—"])
+
+
 def test_the_demo_holds_years_in_each_state():
     demo_load(password="demo-password-for-tests")
     states = set(UnitYear.objects.values_list("state", flat=True))

@@ -160,9 +160,12 @@ def read_xlsx(response) -> list[list[str]]:
 
 
 def by_code(rows: list[list[str]], codes: list[str]) -> dict[str, dict[str, str]]:
-    header = rows[0]
+    """The rows of `codes` by code, keyed by the table's header (the xlsx has title rows
+    above it)."""
+    start = next(number for number, row in enumerate(rows) if row and row[0] == "STT")
+    header = rows[start]
     found = {}
-    for row in rows[1:]:
+    for row in rows[start + 1 :]:
         if row and row[0] in codes:
             found[row[0]] = dict(zip(header, row, strict=False))
     return found
