@@ -1,17 +1,22 @@
-"""`python -m benchmarks [S L] [--repeat N] [--http-seconds S]`: the figures on PostgreSQL.
+"""`python -m benchmarks [S L XL] [--repeat N] [--http-seconds S] [--no-replica]`: the
+figures on PostgreSQL.
 
 Uses DATABASE_URL, or a database `nqtracker_bench` on the local PostgreSQL
 (created if missing). It empties that database's data between sizes. After the
 last size it serves that size's data with gunicorn (`--port`, 3 workers) and
 drives four pages with 1 and 20 logged-in clients (`--clients`) for
-`--http-seconds` each (0 skips it).
+`--http-seconds` each (0 skips it). Unless `--no-replica`, it starts a second
+local cluster first (benchmarks/replica.py), copies the last size into it and
+times the overview and a target page with their reads there and on the primary.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 
 DEFAULT_URL = "postgres://root@127.0.0.1:5432/nqtracker_bench"
+REPLICA_DATABASE = "nqtracker_bench"
 
 
 def ensure_database(url: str) -> None:
@@ -46,15 +51,18 @@ def empty_data() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("sizes", nargs="*", help="S and/or L (default: both)")
+    parser.add_argument("sizes", nargs="*", help="S, L and/or XL (default: S and L)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--http-seconds", type=float, default=30)
     parser.add_argument("--clients", default="1,20", help="client counts, comma-separated")
     parser.add_argument("--port", type=int, default=8116, help="gunicorn's port")
+    parser.add_argument(
+        "--no-replica", action="store_true", help="skip the read replica (a second cluster)"
+    )
     args = parser.parse_args()
     sizes = args.sizes or ["S", "L"]
-    if set(sizes) - {"S", "L"}:
-        parser.error("sizes are S and L")
+    if set(sizes) - {"S", "L", "XL"}:
+        parser.error("sizes are S, L and XL")
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
@@ -64,7 +72,22 @@ def main() -> int:
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     ensure_database(url)
+    # The read replica: a second local cluster, started before Django reads its settings.
+    from benchmarks.replica import ReplicaUnavailable, replica_cluster
 
+    stack = contextlib.ExitStack()
+    cluster = None
+    if not args.no_replica:
+        try:
+            cluster = stack.enter_context(replica_cluster())
+            os.environ["DATABASE_REPLICA_URL"] = cluster.url(REPLICA_DATABASE)
+        except ReplicaUnavailable as error:
+            print(f"no replica: {error}", file=sys.stderr)
+    with stack:
+        return _measure(args, sizes, url, cluster)
+
+
+def _measure(args, sizes: list[str], url: str, cluster) -> int:
     import django
 
     django.setup()
@@ -92,6 +115,14 @@ def main() -> int:
             database_url=url, port=args.port, clients=clients, seconds=args.http_seconds
         )
     print(format_reports(reports, load))
+    if cluster is not None:
+        from benchmarks.replica import measure_replica
+
+        print(f"replica: copying size {sizes[-1]} to a second cluster…", file=sys.stderr)
+        for line in measure_replica(
+            primary_url=url, cluster=cluster, database=REPLICA_DATABASE, repeat=args.repeat
+        ):
+            print(line)
     # Setting up a committee: 10.000 units and 300.000 quota cells (benchmarks/onboarding.py).
     from benchmarks.onboarding import measure_onboarding
 

@@ -91,6 +91,8 @@ class Server:
             "SECURE_PROXY_SSL_HEADER": "true",  # HTTPS ends at the proxy in front
         }
         self.env.pop("TESTING", None)
+        # Served as `make serve` is by default: without the bench's replica.
+        self.env.pop("DATABASE_REPLICA_URL", None)
         self.workers = workers
         self.process: subprocess.Popen | None = None
 

@@ -1,11 +1,17 @@
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db.models import Q
 from django.http import Http404
 from django.utils.html import format_html
@@ -41,6 +47,14 @@ class ScopedAdminMixin(LocalizedNumbersAdminMixin):
         if scope is None:
             return queryset
         return queryset.filter(self.scope_filter(scope))
+
+    def response_action(self, request, queryset):
+        """An action's selection is ids: anything else ("abc", "", 20 digits) is a 400,
+        whatever the database would make of it."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(whole_number(value) is None for value in selected):
+            raise BadRequest(gettext("The selected rows are not valid."))
+        return super().response_action(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = unit_scope_for(request.user)
