@@ -7,7 +7,15 @@ from indicators.engine import as_of_mid_term, as_of_year, term_progress
 from indicators.models import Combine, Frequency, Judgement, Level, Measure, Result
 from indicators.reporting import double_counts, report_refusal, targets_reported_by
 from indicators.selectors import missing_results, units_missing_results
-from tests.factories import make_result, make_target, make_term, make_tree, make_unit
+from tests.factories import (
+    make_result,
+    make_target,
+    make_term,
+    make_tree,
+    make_unit,
+    make_user,
+)
+from units import roles
 from units.models import Kind
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +30,13 @@ def tree():
     small = make_unit("Chi bộ cơ sở B", parent=root, kind=Kind.GRASSROOTS_CELL)
     term = make_term(root)
     return term, root, committee, cell, small
+
+
+def _rating(term):
+    return make_target(
+        term, code="7", measure=Measure.FLAG, combine=Combine.LATEST, in_percent=True,
+        judgement=Judgement.FINAL, term_target=90,
+    )  # fmt: skip
 
 
 def test_units_of_the_level_report_a_target_and_counts_may_come_from_below(tree):
@@ -40,10 +55,7 @@ def test_units_of_the_level_report_a_target_and_counts_may_come_from_below(tree)
 def test_a_yes_no_target_is_reported_only_at_its_level(tree):
     """A rating entered at a cell or at the committee is refused, naming who reports it."""
     term, root, committee, cell, small = tree
-    rating = make_target(
-        term, code="7", measure=Measure.FLAG, combine=Combine.LATEST, in_percent=True,
-        judgement=Judgement.FINAL, term_target=90,
-    )  # fmt: skip
+    rating = _rating(term)
     assert report_refusal(target=rating, unit=committee) is None
     assert report_refusal(target=rating, unit=small) is None
     for unit in (cell, root):
@@ -176,3 +188,35 @@ def test_a_new_unit_below_the_level_is_refused_a_rating():
     )  # fmt: skip
     assert report_refusal(target=rating, unit=cell) is not None
     assert report_refusal(target=rating, unit=make_unit(parent=root)) is None
+
+
+def test_the_admin_refuses_a_rating_saved_at_a_cell_naming_who_reports_it(client, tree):
+    term, _root, _committee, cell, _small = tree
+    rating = _rating(term)
+    client.force_login(make_user("quantri", role=roles.ADMINISTRATOR, is_staff=True))
+    response = client.post(
+        "/admin/indicators/result/add/",
+        {"target": rating.pk, "unit": cell.pk, "year": 2021, "flag": "true"},
+    )
+    assert response.status_code == 200  # the form again, with the message
+    assert "chỉ do tổ chức cơ sở đảng báo cáo" in response.content.decode()
+    assert not Result.objects.exists()
+
+
+def test_the_entry_form_of_a_cell_neither_offers_nor_saves_a_rating(client, tree):
+    term, _root, _committee, cell, _small = tree
+    rating = _rating(term)
+    admissions = make_target(term, code="1")
+    client.force_login(make_user("nhaplieu", unit=cell, role=roles.CLERK))
+    url = f"/entry/{cell.pk}/2021/"
+    page = client.get(url).content.decode()
+    assert f'name="t{admissions.pk}-value"' in page
+    assert f'name="t{rating.pk}-flag"' not in page
+    client.post(
+        url,
+        {
+            f"t{admissions.pk}-value": "3", f"t{admissions.pk}-version": "0",
+            f"t{rating.pk}-flag": "1", f"t{rating.pk}-version": "0",
+        },
+    )  # fmt: skip
+    assert list(Result.objects.values_list("target__code", "value")) == [("1", 3)]
