@@ -165,19 +165,19 @@ class UnitBreakdownTable(tables.Table):
     def render_actual(self, record):
         return progress_tags.actual(record["progress"])
 
-    def render_planned(self, record):
-        progress = record["progress"]
-        if progress.planned is None:
+    @staticmethod
+    def _bound(progress, value) -> str:
+        """A plan or an expected figure; "≤ " before it when lower is better."""
+        if value is None:
             return "—"
         prefix = "≤ " if progress.target.direction == Direction.AT_MOST else ""
-        return prefix + progress_tags.figure(progress.planned, progress)
+        return prefix + progress_tags.figure(value, progress)
+
+    def render_planned(self, record):
+        return self._bound(record["progress"], record["progress"].planned)
 
     def render_expected(self, record):
-        progress = record["progress"]
-        if progress.expected is None:
-            return "—"
-        prefix = "≤ " if progress.target.direction == Direction.AT_MOST else ""
-        return prefix + progress_tags.figure(progress.expected, progress)
+        return self._bound(record["progress"], record["progress"].expected)
 
     def render_completion(self, record):
         return progress_tags.completion(record["progress"])
