@@ -14,14 +14,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Level, Target, Term, UnitQuota
 from indicators.services import RowError
-from onboarding.sheets import Column, cell_decimal, cell_text, sheet_read
+from onboarding.flow import ImportPlan, RowReader, plan_rows, term_plan_start
+from onboarding.sheets import (
+    Column,
+    SheetBook,
+    SheetFile,
+    cell_decimal,
+    cell_text,
+    plain_number,
+    spellings,
+)
 from units.models import GRASSROOTS_KINDS, Unit, User
 from units.selectors import unit_scope_for
 
@@ -46,15 +54,16 @@ def quota_columns(term: Term) -> list[int | None]:
 
 
 def _column_names(term: Term) -> dict[str, int | None]:
-    names: dict[str, int | None] = {}
-    for year in term.years:
-        names[str(year)] = year
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[(_("Year") + f" {year}").casefold()] = year
-    for language in ("en", "vi"):
-        with translation.override(language):
-            names[str(TERM_HEADER).casefold()] = TERM
+    """The quota columns as a file may head them: "2026", "Năm 2026", "Cả nhiệm kỳ"."""
+    names: dict[str, int | None] = {str(year): year for year in term.years}
+    names.update(
+        spellings(
+            lambda: [
+                *((_("Year") + f" {year}", year) for year in term.years),
+                (TERM_HEADER, TERM),
+            ]
+        )
+    )
     return names
 
 
@@ -94,7 +103,7 @@ class GridRow:
                 f"q-{self.unit.pk}-{'term' if column is TERM else column}",
                 ""
                 if value is None
-                else str(_plain(value))
+                else str(plain_number(value))
                 if isinstance(value, Decimal)
                 else value,
             )
@@ -170,17 +179,12 @@ def quota_grid(*, target: Target, user: User, values: dict | None = None) -> Quo
 
 
 @dataclass
-class QuotaPlan:
+class QuotaPlan(ImportPlan):
     created: int = 0
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
     writes: dict[Key, Decimal | None] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def quota_value(raw, *, target: Target) -> Decimal | None:
@@ -196,9 +200,10 @@ def quota_value(raw, *, target: Target) -> Decimal | None:
     return value
 
 
-def _plan(cells: dict[Key, Decimal | None], targets: Iterable[Target]) -> QuotaPlan:
+def _plan(
+    plan: QuotaPlan, cells: dict[Key, Decimal | None], targets: Iterable[Target]
+) -> QuotaPlan:
     """Compare wanted cells with the stored quotas of `targets` (one query)."""
-    plan = QuotaPlan()
     stored = {
         (target_id, unit_id, year): value
         for target_id, unit_id, year, value in UnitQuota.objects.filter(
@@ -278,12 +283,43 @@ def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> Quot
                 )
     if errors:
         return QuotaPlan(errors=errors)
-    plan = _plan(cells, [target])
+    plan = _plan(QuotaPlan(), cells, [target])
     quotas_write(plan=plan, user=user)
     return plan
 
 
 # The term's quota file -----------------------------------------------------------------
+
+
+def quotas_file(*, term: Term, user: User) -> SheetFile:
+    """The term's quota file (the units `user` may give quotas to) and its template,
+    with a drop-down of the term's target codes."""
+    codes = list(term.targets.order_by("order", "pk").values_list("code", flat=True))
+    return SheetFile(
+        name=f"giao-chi-tieu-{term.pk}",
+        book=SheetBook.of(
+            COLUMNS,
+            title=gettext_lazy("Quotas"),
+            extra_widths=[12 for _column in quota_columns(term)],
+            lists={0: codes} if codes else {},
+        ),
+        headers=quotas_headers(term=term),
+        export=lambda: quotas_export_rows(term=term, user=user)[1],
+        example=lambda: quotas_template_rows(term=term),
+    )
+
+
+def quotas_template_rows(*, term: Term) -> list[list]:
+    """The template's example row: one unit's yearly quotas and its quota for the term."""
+    return [
+        [
+            "1",
+            "CS001",
+            "Đảng bộ Sở Tài chính (ví dụ)",
+            *(5 for _year in term.years),
+            5 * term.length,
+        ]
+    ]
 
 
 def quotas_headers(*, term: Term) -> list[str]:
@@ -311,85 +347,56 @@ def quotas_export_rows(*, term: Term, user: User) -> tuple[list[str], list[list]
                     target.code,
                     unit.code,
                     unit.name,
-                    *(_plain(cells.get(column)) for column in columns),
+                    *(plain_number(cells.get(column)) for column in columns),
                 ]
             )
     return quotas_headers(term=term), rows
 
 
-def _plain(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value
-
-
 def quotas_plan(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:
     """Check a quota file for `term` against the stored quotas; nothing is written."""
-    from onboarding.targets import may_manage_term
-
-    if not may_manage_term(user=user, term=term):
-        return QuotaPlan(
-            errors=[RowError(row=None, column="", message=_("This term is outside your subtree."))]
-        )
-    sheet_rows, errors = sheet_read(rows, columns=COLUMNS, required=("target", "unit"))
-    if errors:
-        return QuotaPlan(errors=errors)
-    if not sheet_rows:
-        return QuotaPlan(errors=[RowError(row=None, column="", message=_("The file has no rows."))])
+    plan = QuotaPlan()
+    if not term_plan_start(plan, user=user, term=term):
+        return plan
+    sheet_rows = plan_rows(plan, rows, columns=COLUMNS, required=("target", "unit"))
+    if not plan.ok:
+        return plan
     names = _column_names(term)
     targets = {target.code: target for target in term.targets.all()}
     units = {unit.code: unit for unit in units_for_quotas(term=term, user=user)}
     cells: dict[Key, Decimal | None] = {}
     seen: dict[tuple[int, int], int] = {}
-    errors = []
     for sheet_row in sheet_rows:
-        values = sheet_row.values
-        target = targets.get(cell_text(values.get("target")))
-        unit = units.get(cell_text(values.get("unit")))
+        row = RowReader(sheet_row, COLUMN)
+        target = targets.get(row.text("target"))
+        unit = units.get(row.text("unit"))
         if target is None:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["target"].header),
-                    message=_("No target has the code “%(code)s” in this term.")
-                    % {"code": cell_text(values.get("target"))},
-                )
+            row.refuse(
+                "target",
+                _("No target has the code “%(code)s” in this term.") % {"code": row.text("target")},
             )
         if unit is None:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["unit"].header),
-                    message=_("No unit has the code “%(code)s” in your scope.")
-                    % {"code": cell_text(values.get("unit"))},
-                )
+            row.refuse(
+                "unit",
+                _("No unit has the code “%(code)s” in your scope.") % {"code": row.text("unit")},
             )
-        if target is None or unit is None:
-            continue
-        first = seen.setdefault((target.pk, unit.pk), sheet_row.number)
-        if first != sheet_row.number:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["unit"].header),
-                    message=_("The same target and unit are already in row %(row)s.")
-                    % {"row": first},
+        if target is not None and unit is not None:
+            first = seen.setdefault((target.pk, unit.pk), sheet_row.number)
+            if first != sheet_row.number:
+                row.refuse(
+                    "unit",
+                    _("The same target and unit are already in row %(row)s.") % {"row": first},
                 )
-            )
-            continue
-        for header, raw in values.items():
-            key = str(header).strip().casefold()
-            if key not in names:
-                continue
-            try:
-                cells[(target.pk, unit.pk, names[key])] = quota_value(raw, target=target)
-            except ValueError as error:
-                errors.append(
-                    RowError(row=sheet_row.number, column=str(header), message=str(error))
+            else:
+                read = row.headed(names, lambda raw, target=target: quota_value(raw, target=target))
+                cells.update(
+                    ((target.pk, unit.pk, column), value) for column, value in read.items()
                 )
-    if errors:
-        return QuotaPlan(errors=sorted(errors, key=lambda error: (error.row or 0, error.column)))
-    return _plan(cells, targets.values())
+        plan.errors.extend(row.errors)
+    if not plan.ok:
+        plan.sort_errors()
+        return plan
+    return _plan(plan, cells, targets.values())
 
 
 def quotas_import(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:

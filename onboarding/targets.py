@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,20 +30,30 @@ from indicators.models import (
     Term,
 )
 from indicators.services import RowError
+from onboarding.flow import (
+    ImportPlan,
+    RowReader,
+    not_negative,
+    plan_rows,
+    repeated_code,
+    term_plan_start,
+)
 from onboarding.sheets import (
+    YES_NO,
     Column,
+    SheetBook,
+    SheetFile,
+    SheetRow,
     cell_choice,
     cell_decimal,
-    cell_text,
     cell_whole,
     cell_yes_no,
     choice_label,
-    sheet_read,
+    plain_number,
+    spellings,
 )
 from units.models import User
-from units.selectors import unit_scope_for
 
-YES_NO = (("1", "1"), ("0", "0"))
 COLUMNS = [
     Column("code", gettext_lazy("Target code"), width=10),
     Column("order", gettext_lazy("Order"), width=8),
@@ -99,13 +108,20 @@ def year_header(year: int) -> str:
 
 
 def _year_names(term: Term) -> dict[str, int]:
-    names = {}
-    for year in term.years:
-        names[str(year)] = year
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[year_header(year).casefold()] = year
+    """The per-year columns as a file may head them: "2026" or "Chỉ tiêu năm 2026"."""
+    names = {str(year): year for year in term.years}
+    names.update(spellings(lambda: ((year_header(year), year) for year in term.years)))
     return names
+
+
+def _stored_years(term: Term) -> dict[int, dict[int, Decimal]]:
+    """Each target's own per-year figures: target id -> year -> value."""
+    years_of: dict[int, dict[int, Decimal]] = {}
+    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
+        "target_id", "year", "value"
+    ):
+        years_of.setdefault(target_id, {})[year] = value
+    return years_of
 
 
 @dataclass
@@ -118,31 +134,26 @@ class TargetLine:
 
 
 @dataclass
-class TargetsPlan:
+class TargetsPlan(ImportPlan):
     created: list[TargetLine] = field(default_factory=list)
     changed: list[TargetLine] = field(default_factory=list)
     unchanged: int = 0
     programmes: list[str] = field(default_factory=list)  # new programmes
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def may_manage_term(*, user: User, term: Term) -> bool:
-    """Whether `user` may set up `term`'s targets and quotas: it is inside their subtree."""
-    scope = unit_scope_for(user)
-    return scope is None or term.root_unit.is_in(scope)
 
 
 # Export ------------------------------------------------------------------------------
 
 
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value
+def targets_file(*, term: Term) -> SheetFile:
+    """The term's targets file and its template, with a drop-down for every fixed set of
+    values."""
+    return SheetFile(
+        name=f"chi-tieu-{term.pk}",
+        book=SheetBook.of(COLUMNS, title=gettext_lazy("Targets"), extra_widths=[14] * term.length),
+        headers=targets_headers(term=term),
+        export=lambda: targets_export_rows(term=term)[1],
+        example=lambda: targets_template_rows(term=term),
+    )
 
 
 def targets_headers(*, term: Term) -> list[str]:
@@ -151,11 +162,7 @@ def targets_headers(*, term: Term) -> list[str]:
 
 def targets_export_rows(*, term: Term) -> tuple[list[str], list[list]]:
     headers = targets_headers(term=term)
-    years_of: dict[int, dict[int, Decimal]] = {}
-    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
-        "target_id", "year", "value"
-    ):
-        years_of.setdefault(target_id, {})[year] = value
+    years_of = _stored_years(term)
     rows = []
     for target in term.targets.select_related("programme").order_by("order", "pk"):
         row = [
@@ -169,12 +176,12 @@ def targets_export_rows(*, term: Term) -> tuple[list[str], list[list]]:
         row += [choice_label(getattr(target, name), COLUMN[name]) for name in CHOICE_FIELDS]
         row += [
             int(target.in_percent),
-            _number(target.term_target),
-            _number(target.yearly_target),
-            _number(target.baseline),
+            plain_number(target.term_target),
+            plain_number(target.yearly_target),
+            plain_number(target.baseline),
             target.description,
         ]
-        row += [_number(years_of.get(target.pk, {}).get(year)) for year in term.years]
+        row += [plain_number(years_of.get(target.pk, {}).get(year)) for year in term.years]
         rows.append(row)
     return headers, rows
 
@@ -207,132 +214,68 @@ def targets_template_rows(*, term: Term) -> list[list]:
 # Import ------------------------------------------------------------------------------
 
 
-def _read_line(sheet_row, year_names: dict[str, int], errors: list[RowError]) -> TargetLine | None:
-    values = sheet_row.values
-    found: dict = {}
-    row_errors: list[RowError] = []
-
-    def read(name, reader):
-        try:
-            found[name] = reader(values.get(name))
-        except ValueError as error:
-            row_errors.append(
-                RowError(row=sheet_row.number, column=header(name), message=str(error))
-            )
-
-    code = cell_text(values.get("code"))
-    for name in ("code", "name", "unit_label"):
-        read(name, cell_text)
-        if not found.get(name):
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header(name),
-                    message=_("This cell cannot be empty."),
-                )
-            )
-    read("order", lambda value: cell_whole(value) or 0)
-    read("is_headline", lambda value: cell_yes_no(value, blank=False))
-    read("in_percent", lambda value: cell_yes_no(value, blank=None))
+def _line(sheet_row: SheetRow, year_names: dict[str, int]) -> tuple[TargetLine | None, list]:
+    cells = RowReader(sheet_row, COLUMN)
+    negative = _("A target cannot be negative.")
+    code = cells.text("code", required=True, longest=20)
+    found: dict = {
+        "order": cells.read(
+            "order",
+            lambda value: not_negative(cell_whole(value) or 0, _("Enter a number of 0 or more.")),
+        ),
+        "name": cells.text("name", required=True),
+        "unit_label": cells.text("unit_label", required=True),
+        "is_headline": cells.read("is_headline", lambda value: cell_yes_no(value, blank=False)),
+        "in_percent": cells.read("in_percent", lambda value: cell_yes_no(value, blank=None)),
+    }
     for name in CHOICE_FIELDS:
-        read(
+        found[name] = cells.read(
             name,
             lambda value, name=name: cell_choice(value, COLUMN[name], blank=DEFAULTS.get(name)),
         )
     for name in ("term_target", "yearly_target", "baseline"):
-        read(name, cell_decimal)
-    read("description", cell_text)
-    found.pop("code", None)
-    if found.get("in_percent") is None:
+        found[name] = cells.read(name, lambda value: not_negative(cell_decimal(value), negative))
+    found["description"] = cells.text("description")
+    if found["in_percent"] is None:
         # Left blank: a ratio is judged in percent, anything else in numbers.
-        found["in_percent"] = found.get("measure") == Measure.RATIO
-    years: dict[int, Decimal] = {}
-    for key, value in values.items():
-        year = year_names.get(str(key).strip().casefold())
-        if year is None:
-            continue
-        try:
-            number = cell_decimal(value)
-        except ValueError as error:
-            row_errors.append(RowError(row=sheet_row.number, column=str(key), message=str(error)))
-            continue
-        if number is not None:
-            if number < 0:
-                row_errors.append(
-                    RowError(
-                        row=sheet_row.number,
-                        column=str(key),
-                        message=_("A target cannot be negative."),
-                    )
-                )
-            years[year] = number
-    for name in ("term_target", "yearly_target", "baseline", "order"):
-        if found.get(name) is not None and found[name] < 0:
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header(name),
-                    message=_("A target cannot be negative."),
-                )
-            )
-    if len(code) > 20:
-        row_errors.append(
-            RowError(
-                row=sheet_row.number,
-                column=header("code"),
-                message=_("A code has at most 20 characters."),
-            )
-        )
-    errors.extend(row_errors)
-    if row_errors:
-        return None
-    return TargetLine(
+        found["in_percent"] = found["measure"] == Measure.RATIO
+    years = cells.headed(year_names, lambda value: not_negative(cell_decimal(value), negative))
+    if cells.errors:
+        return None, cells.errors
+    line = TargetLine(
         row=sheet_row.number,
         code=code,
-        programme=cell_text(values.get("programme")),
+        programme=cells.text("programme"),
         values=found,
-        years=years,
+        years={year: value for year, value in years.items() if value is not None},
     )
+    return line, []
 
 
 def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan:
     """Check a file of targets for `term`; nothing is written."""
     plan = TargetsPlan()
-    if not may_manage_term(user=user, term=term):
-        plan.errors.append(
-            RowError(row=None, column="", message=_("This term is outside your subtree."))
-        )
+    if not term_plan_start(plan, user=user, term=term):
         return plan
-    sheet_rows, plan.errors = sheet_read(rows, columns=COLUMNS, required=REQUIRED)
-    if plan.errors:
-        return plan
-    if not sheet_rows:
-        plan.errors.append(RowError(row=None, column="", message=_("The file has no rows.")))
+    sheet_rows = plan_rows(plan, rows, columns=COLUMNS, required=REQUIRED)
+    if not plan.ok:
         return plan
     year_names = _year_names(term)
     stored = {target.code: target for target in term.targets.select_related("programme")}
-    years_of: dict[int, dict[int, Decimal]] = {}
-    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
-        "target_id", "year", "value"
-    ):
-        years_of.setdefault(target_id, {})[year] = value
+    years_of = _stored_years(term)
     programmes = set(term.programmes.values_list("name", flat=True))
     seen: dict[str, int] = {}
     for sheet_row in sheet_rows:
-        line = _read_line(sheet_row, year_names, plan.errors)
+        line, errors = _line(sheet_row, year_names)
+        plan.errors.extend(errors)
         if line is None:
             continue
-        if line.code in seen:
+        first = seen.setdefault(line.code, line.row)
+        if first != line.row:
             plan.errors.append(
-                RowError(
-                    row=line.row,
-                    column=header("code"),
-                    message=_("The code “%(code)s” is already in row %(row)s.")
-                    % {"code": line.code, "row": seen[line.code]},
-                )
+                repeated_code(row=line.row, column=header("code"), code=line.code, first=first)
             )
             continue
-        seen[line.code] = line.row
         candidate = Target(term=term, code=line.code, **line.values)
         try:
             candidate.clean()
@@ -364,7 +307,7 @@ def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan
             plan.unchanged += 1
         else:
             plan.changed.append(line)
-    plan.errors.sort(key=lambda error: (error.row or 0, error.column))
+    plan.sort_errors()
     return plan
 
 
