@@ -20,13 +20,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators.models import Level, Target, Term, UnitQuota
 from indicators.services import RowError
-from onboarding.flow import ImportPlan, RowReader, plan_rows, term_plan_start
+from onboarding.flow import ImportPlan, RowReader, not_negative, plan_rows, term_plan_start
 from onboarding.sheets import (
     Column,
     SheetBook,
     SheetFile,
-    cell_decimal,
-    cell_text,
+    cell_figure,
     plain_number,
     spellings,
 )
@@ -188,15 +187,11 @@ class QuotaPlan(ImportPlan):
 
 
 def quota_value(raw, *, target: Target) -> Decimal | None:
-    value = cell_decimal(raw)
-    if value is None:
-        return None
-    if value < 0:
-        raise ValueError(_("A quota cannot be negative."))
-    if target.in_percent and value > 100:
+    value = not_negative(
+        cell_figure(raw, UnitQuota._meta.get_field("value")), _("A quota cannot be negative.")
+    )
+    if target.in_percent and value is not None and value > 100:
         raise ValueError(_("A percentage cannot exceed 100."))
-    if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 12:
-        raise ValueError(_("“%(value)s” is not a quota.") % {"value": cell_text(raw)})
     return value
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -229,6 +230,18 @@ def cell_decimal(value) -> Decimal | None:
         raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
     if not number.is_finite():
         raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+    return number
+
+
+def cell_figure(value, field) -> Decimal | None:
+    """A number that fits the model's decimal `field` (digits, decimal places)."""
+    number = cell_decimal(value)
+    if number is None:
+        return None
+    try:
+        field.run_validators(number)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
     return number
 
 

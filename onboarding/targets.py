@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from indicators.models import (
     Combine,
     Direction,
+    Frequency,
     Judgement,
     Level,
     Measure,
@@ -45,7 +46,7 @@ from onboarding.sheets import (
     SheetFile,
     SheetRow,
     cell_choice,
-    cell_decimal,
+    cell_figure,
     cell_whole,
     cell_yes_no,
     choice_label,
@@ -66,6 +67,7 @@ COLUMNS = [
     Column("combine", gettext_lazy("How years combine"), tuple(Combine.choices), width=22),
     Column("judgement", gettext_lazy("How progress is judged"), tuple(Judgement.choices), width=24),
     Column("level", gettext_lazy("Reported by"), tuple(Level.choices), width=22),
+    Column("frequency", gettext_lazy("Reporting frequency"), tuple(Frequency.choices), width=22),
     Column("in_percent", gettext_lazy("In percent (1/0)"), YES_NO, width=10),
     Column("term_target", gettext_lazy("Term target"), width=12),
     Column("yearly_target", gettext_lazy("Yearly target"), width=12),
@@ -74,12 +76,15 @@ COLUMNS = [
 ]
 COLUMN = {column.name: column for column in COLUMNS}
 REQUIRED = ("code", "name", "unit_label", "measure")
-CHOICE_FIELDS = ("measure", "direction", "combine", "judgement", "level")
+CHOICE_FIELDS = ("measure", "direction", "combine", "judgement", "level", "frequency")
+# A blank cell of these columns takes the default; a column left out of the file
+# keeps each stored target's value (an older file has no frequency column).
 DEFAULTS = {
     "direction": Direction.AT_LEAST,
     "combine": Combine.SUM,
     "judgement": Judgement.PRORATED,
     "level": Level.GRASSROOTS,
+    "frequency": Frequency.EVERY_YEAR,
 }
 FIELDS = (
     "order",
@@ -91,6 +96,7 @@ FIELDS = (
     "combine",
     "judgement",
     "level",
+    "frequency",
     "in_percent",
     "term_target",
     "yearly_target",
@@ -201,6 +207,7 @@ def targets_template_rows(*, term: Term) -> list[list]:
             label("combine", Combine.SUM),
             label("judgement", Judgement.PRORATED),
             label("level", Level.GRASSROOTS),
+            label("frequency", Frequency.EVERY_YEAR),
             0,
             3200,
             "",
@@ -229,23 +236,34 @@ def _line(sheet_row: SheetRow, year_names: dict[str, int]) -> tuple[TargetLine |
         "in_percent": cells.read("in_percent", lambda value: cell_yes_no(value, blank=None)),
     }
     for name in CHOICE_FIELDS:
+        if name in DEFAULTS and name not in cells.values:
+            continue  # the column is not in the file: see targets_plan
         found[name] = cells.read(
             name,
             lambda value, name=name: cell_choice(value, COLUMN[name], blank=DEFAULTS.get(name)),
         )
     for name in ("term_target", "yearly_target", "baseline"):
-        found[name] = cells.read(name, lambda value: not_negative(cell_decimal(value), negative))
+        found[name] = cells.read(
+            name,
+            lambda value, name=name: not_negative(
+                cell_figure(value, Target._meta.get_field(name)), negative
+            ),
+        )
     found["description"] = cells.text("description")
+    programme = cells.text("programme", longest=255)
     if found["in_percent"] is None:
         # Left blank: a ratio is judged in percent, anything else in numbers.
         found["in_percent"] = found["measure"] == Measure.RATIO
-    years = cells.headed(year_names, lambda value: not_negative(cell_decimal(value), negative))
+    year_field = TargetYear._meta.get_field("value")
+    years = cells.headed(
+        year_names, lambda value: not_negative(cell_figure(value, year_field), negative)
+    )
     if cells.errors:
         return None, cells.errors
     line = TargetLine(
         row=sheet_row.number,
         code=code,
-        programme=cells.text("programme"),
+        programme=programme,
         values=found,
         years={year: value for year, value in years.items() if value is not None},
     )
@@ -276,9 +294,15 @@ def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan
                 repeated_code(row=line.row, column=header("code"), code=line.code, first=first)
             )
             continue
+        target = stored.get(line.code)
+        for name, default in DEFAULTS.items():
+            line.values.setdefault(name, default if target is None else getattr(target, name))
         candidate = Target(term=term, code=line.code, **line.values)
         try:
-            candidate.clean()
+            # The fields' own limits (lengths, digits) and the model's rules.
+            candidate.full_clean(
+                exclude=["term", "programme"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 for message in messages:
@@ -293,7 +317,6 @@ def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan
         if line.programme and line.programme not in programmes:
             programmes.add(line.programme)
             plan.programmes.append(line.programme)
-        target = stored.get(line.code)
         if target is None:
             plan.created.append(line)
             continue
