@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from indicators.models import Measure, TargetYear, UnitQuota
+from indicators.models import Level, Measure, TargetYear, UnitQuota
 from onboarding.quotas import quotas_export_rows, quotas_import
 from tests.factories import make_quota, make_root, make_target, make_term, make_unit, make_user
 from units import roles
@@ -167,15 +167,46 @@ def test_quota_file_errors_name_row_and_column_and_save_nothing(admin, setup, ro
     assert snapshot() == before
 
 
-def test_a_subtree_administrator_gives_quotas_only_inside_it(setup):
-    """Units outside the user's subtree are unknown to their quota file and grid."""
-    term, _target, units = setup
+def test_a_subtree_administrator_gives_quotas_only_inside_it(client, setup):
+    """A grassroots administrator cannot give quotas for the committee's term, file or
+    grid; for their own committee's term, only to units of their subtree."""
+    term, target, units = setup
     user = make_user("bithu", unit=units[0], role=roles.ADMINISTRATOR, is_staff=True)
-    plan = quotas_import(
-        rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": units[1].code, "2022": 5}], user=user, term=term
-    )
-    assert not plan.ok
+    with translation.override("vi"):
+        plan = quotas_import(
+            rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": units[0].children.get().code, "2022": 5}],
+            user=user,
+            term=term,
+        )
+        assert [str(error) for error in plan.errors] == ["Nhiệm kỳ này ngoài phạm vi của bạn."]
+    client.force_login(user)
+    assert client.get(f"/admin/setup/targets/{target.pk}/quotas/").status_code == 404
+    assert client.post(f"/admin/setup/targets/{target.pk}/quotas/", {}).status_code == 404
+
+    own_term = make_term(units[0])
+    own_target = make_target(own_term, code="1", term_target=50, level=Level.CELL)
+    cell = units[0].children.get()
+    with translation.override("vi"):
+        plan = quotas_import(
+            rows=[
+                {"Mã chỉ tiêu": "1", "Mã đơn vị": cell.code, "2022": 5},
+                {"Mã chỉ tiêu": "1", "Mã đơn vị": units[1].code, "2022": 5},
+            ],
+            user=user,
+            term=own_term,
+        )
+        assert [str(error) for error in plan.errors] == [
+            f"Dòng 3, cột “Mã đơn vị”: Không có đơn vị nào mã “{units[1].code}” "
+            "trong phạm vi của bạn."
+        ]
     assert not UnitQuota.objects.exists()
+    plan = quotas_import(
+        rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": cell.code, "2022": 5}], user=user, term=own_term
+    )
+    assert plan.ok
+    assert list(UnitQuota.objects.values_list("target", "unit", "value")) == [
+        (own_target.pk, cell.pk, 5)
+    ]
 
 
 def test_the_quota_page_imports_a_csv_file_after_a_preview(client, admin, setup):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from indicators.models import Frequency, Level, Measure, Programme, Target, TargetYear
-from onboarding.targets import FIELDS, targets_export_rows, targets_import, targets_plan
+from onboarding.targets import FIELDS, targets_export_rows, targets_import
 from tests.factories import make_root, make_target, make_term, make_unit, make_user
 from units import roles
 from units.models import Kind
@@ -286,9 +286,9 @@ def test_a_file_without_the_frequency_column_keeps_each_targets_frequency(admin,
 
 
 def test_duplicate_codes_are_refused(admin, term):
-    """Two rows with one code: the second is named."""
+    """Two rows with one code: the second is named, and nothing is saved."""
     with translation.override("vi"):
-        plan = targets_plan(
+        plan = targets_import(
             rows=rows(
                 ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", 5],
                 ["1", 2, "B", "người", 1, "", "count", "", "", "", "", "", "", 5],
@@ -299,6 +299,7 @@ def test_duplicate_codes_are_refused(admin, term):
     assert [str(error) for error in plan.errors] == [
         "Dòng 3, cột “Mã chỉ tiêu”: Mã “1” đã có ở dòng 2."
     ]
+    assert not term.targets.exists()
 
 
 def test_a_term_outside_the_users_subtree_is_refused(term):
