@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators.engine import Plan, plan_for_term
 from indicators.models import Level, Target, Term, UnitQuota
 from indicators.services import RowError
 from onboarding.flow import ImportPlan, RowReader, not_negative, plan_rows, term_plan_start
@@ -46,6 +47,11 @@ Key = tuple[int, int, int | None]  # (target id, unit id, year or TERM)
 
 def year_header(year: int | None) -> str:
     return str(TERM_HEADER) if year is TERM else str(year)
+
+
+def column_label(column: int | None) -> str:
+    """A grid column as a sentence names it: "Năm 2026", "Cả nhiệm kỳ"."""
+    return str(TERM_HEADER) if column is TERM else _("Year %(year)s") % {"year": column}
 
 
 def quota_columns(term: Term) -> list[int | None]:
@@ -89,25 +95,27 @@ def _grid_units(target: Target, units: list[Unit], held: set[int]) -> list[Unit]
 # The grid of one target --------------------------------------------------------------
 
 
+def cell_name(unit: Unit, column: int | None) -> str:
+    """The grid form's field of a unit's quota for a year (or the term): `q-12-2026`."""
+    return f"q-{unit.pk}-{'term' if column is TERM else column}"
+
+
+@dataclass
+class GridCell:
+    column: int | None
+    name: str  # the form's field
+    text: str  # the box's content: the stored quota, or what was typed in a refused form
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        return column_label(self.column)
+
+
 @dataclass
 class GridRow:
     unit: Unit
-    cells: list[tuple[int | None, Decimal | str | None]]  # str: as typed in a refused form
-
-    @property
-    def inputs(self) -> list[tuple[str, str]]:
-        """(field name, text) of each cell, numbers written as the form reads them back."""
-        return [
-            (
-                f"q-{self.unit.pk}-{'term' if column is TERM else column}",
-                ""
-                if value is None
-                else str(plain_number(value))
-                if isinstance(value, Decimal)
-                else value,
-            )
-            for column, value in self.cells
-        ]
+    cells: list[GridCell]
 
 
 @dataclass
@@ -115,6 +123,10 @@ class GridTotal:
     column: int | None
     assigned: Decimal
     planned: Decimal | None  # the resolution's figure for the column
+
+    @property
+    def label(self) -> str:
+        return column_label(self.column)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -132,11 +144,46 @@ class QuotaGrid:
     adds_up: bool  # whether quotas add up to the figure (not for percentages)
 
 
-def quota_grid(*, target: Target, user: User, values: dict | None = None) -> QuotaGrid:
-    """The grid of `target` for `user`; `values` ((unit id, column) -> value) overrides
-    the stored quotas, to show a refused form as it was typed."""
-    term = target.term
-    columns = quota_columns(term)
+def _grid_totals(target: Target, units: list[Unit], stored: dict) -> list[GridTotal]:
+    """Per year and for the term, the quotas assigned against the resolution's figure.
+
+    The term column counts each unit's plan for the term, as the engine reads
+    its quotas: its quota for the term, else (a flow) the sum of its years or (a
+    level) its final figure.
+    """
+    years = target.term.years
+    resolution = Plan(
+        target.term_target,
+        target.yearly_target,
+        {year_value.year: year_value.value for year_value in target.year_values.all()},
+    )
+    totals = []
+    for year in years:
+        assigned = sum(
+            (value for unit in units if (value := stored.get((unit.pk, year))) is not None),
+            Decimal(0),
+        )
+        totals.append(GridTotal(column=year, assigned=assigned, planned=resolution.for_year(year)))
+    term_assigned = Decimal(0)
+    for unit in units:
+        own = Plan(
+            stored.get((unit.pk, TERM)),
+            None,
+            {year: value for year in years if (value := stored.get((unit.pk, year))) is not None},
+        )
+        term_assigned += plan_for_term(target, own, years) or 0
+    totals.append(
+        GridTotal(
+            column=TERM, assigned=term_assigned, planned=plan_for_term(target, resolution, years)
+        )
+    )
+    return totals
+
+
+def quota_grid(*, target: Target, user: User, refused: GridPlan | None = None) -> QuotaGrid:
+    """The grid of `target` for `user`: the stored quotas, or a `refused` form as it
+    was typed, with each cell's error. The totals are always the stored quotas'."""
+    columns = quota_columns(target.term)
     stored = {
         (unit_id, year): value
         for unit_id, year, value in UnitQuota.objects.filter(target=target).values_list(
@@ -144,33 +191,31 @@ def quota_grid(*, target: Target, user: User, values: dict | None = None) -> Quo
         )
     }
     units = _grid_units(
-        target, units_for_quotas(term=term, user=user), {unit_id for unit_id, _year in stored}
+        target,
+        units_for_quotas(term=target.term, user=user),
+        {unit_id for unit_id, _year in stored},
     )
-    shown = stored if values is None else values
-    rows = [
-        GridRow(unit=unit, cells=[(column, shown.get((unit.pk, column))) for column in columns])
-        for unit in units
-    ]
-    year_values = dict(target.year_values.values_list("year", "value"))
-    totals = []
-    for index, column in enumerate(columns):
-        if column is TERM:
-            planned = target.term_target
-            if planned is None and target.yearly_target is not None:
-                planned = target.yearly_target * term.length
-        else:
-            planned = year_values.get(column, target.yearly_target)
-        assigned = sum(
-            (
-                value
-                for row in rows
-                if (value := row.cells[index][1]) is not None and not isinstance(value, str)
-            ),
-            Decimal(0),
-        )
-        totals.append(GridTotal(column=column, assigned=assigned, planned=planned))
+    rows = []
+    for unit in units:
+        cells = []
+        for column in columns:
+            key = (unit.pk, column)
+            if refused is not None and key in refused.typed:
+                text = refused.typed[key]
+            else:
+                value = stored.get(key)
+                text = "" if value is None else str(plain_number(value))
+            error = refused.cell_errors.get(key, "") if refused is not None else ""
+            cells.append(
+                GridCell(column=column, name=cell_name(unit, column), text=text, error=error)
+            )
+        rows.append(GridRow(unit=unit, cells=cells))
     return QuotaGrid(
-        target=target, columns=columns, rows=rows, totals=totals, adds_up=not target.in_percent
+        target=target,
+        columns=columns,
+        rows=rows,
+        totals=_grid_totals(target, units, stored),
+        adds_up=not target.in_percent,
     )
 
 
@@ -184,6 +229,14 @@ class QuotaPlan(ImportPlan):
     deleted: int = 0
     unchanged: int = 0
     writes: dict[Key, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass
+class GridPlan(QuotaPlan):
+    """A saved grid form; when refused, what was typed and each cell's error."""
+
+    typed: dict[tuple[int, int | None], str] = field(default_factory=dict)
+    cell_errors: dict[tuple[int, int | None], str] = field(default_factory=dict)
 
 
 def quota_value(raw, *, target: Target) -> Decimal | None:
@@ -251,34 +304,35 @@ def quotas_write(*, plan: QuotaPlan, user: User) -> None:
         bulk_update_with_history(update, UnitQuota, ["value"], batch_size=1000, default_user=user)
 
 
-def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> QuotaPlan:
+def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> GridPlan:
     """Save the grid page's form: field `q-<unit id>-<year|term>` per cell, all or nothing."""
     units = _grid_units(
         target,
         units_for_quotas(term=target.term, user=user),
         set(UnitQuota.objects.filter(target=target).values_list("unit_id", flat=True)),
     )
-    columns = quota_columns(target.term)
+    plan = GridPlan()
     cells: dict[Key, Decimal | None] = {}
-    errors = []
     for number, unit in enumerate(units, start=1):
-        for column in columns:
-            name = f"q-{unit.pk}-{'term' if column is TERM else column}"
+        for column in quota_columns(target.term):
+            name = cell_name(unit, column)
             if name not in data:
                 continue
+            plan.typed[(unit.pk, column)] = data[name]
             try:
                 cells[(target.pk, unit.pk, column)] = quota_value(data[name], target=target)
             except ValueError as error:
-                errors.append(
+                plan.cell_errors[(unit.pk, column)] = str(error)
+                plan.errors.append(
                     RowError(
                         row=number,
-                        column=f"{unit.name} – {year_header(column)}",
+                        column=f"{unit.name} – {column_label(column)}",
                         message=str(error),
                     )
                 )
-    if errors:
-        return QuotaPlan(errors=errors)
-    plan = _plan(QuotaPlan(), cells, [target])
+    if not plan.ok:
+        return plan
+    _plan(plan, cells, [target])
     quotas_write(plan=plan, user=user)
     return plan
 

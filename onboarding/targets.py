@@ -137,6 +137,7 @@ class TargetLine:
     programme: str
     values: dict
     years: dict[int, Decimal]
+    changes: list[str] = field(default_factory=list)  # the columns that change, for the preview
 
 
 @dataclass
@@ -270,6 +271,15 @@ def _line(sheet_row: SheetRow, year_names: dict[str, int]) -> tuple[TargetLine |
     return line, []
 
 
+def _changes(target: Target, line: TargetLine, years: dict[int, Decimal], term: Term) -> list[str]:
+    """The headers of the columns whose value `line` changes in the stored `target`."""
+    changes = [header(name) for name in FIELDS if getattr(target, name) != line.values[name]]
+    if (target.programme.name if target.programme_id else "") != line.programme:
+        changes.append(header("programme"))
+    changes += [year_header(year) for year in term.years if years.get(year) != line.years.get(year)]
+    return changes
+
+
 def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan:
     """Check a file of targets for `term`; nothing is written."""
     plan = TargetsPlan()
@@ -320,16 +330,11 @@ def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan
         if target is None:
             plan.created.append(line)
             continue
-        current = {name: getattr(target, name) for name in FIELDS}
-        programme = target.programme.name if target.programme_id else ""
-        if (current, programme, years_of.get(target.pk, {})) == (
-            line.values,
-            line.programme,
-            line.years,
-        ):
-            plan.unchanged += 1
-        else:
+        line.changes = _changes(target, line, years_of.get(target.pk, {}), term)
+        if line.changes:
             plan.changed.append(line)
+        else:
+            plan.unchanged += 1
     plan.sort_errors()
     return plan
 

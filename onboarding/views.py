@@ -140,8 +140,10 @@ def _term(request, term_id: int) -> Term:
 @login_required
 @permission_required(MANAGE_UNITS, raise_exception=True)
 def setup_index(request):
+    scope = unit_scope_for(request.user)
+    units = Unit.objects.all() if scope is None else Unit.objects.subtree(scope)
     terms = list(terms_managed_by(request.user).prefetch_related("targets"))
-    return render(request, "onboarding/index.html", {"terms": terms})
+    return render(request, "onboarding/index.html", {"terms": terms, "units": units.count()})
 
 
 @login_required
@@ -187,26 +189,18 @@ def quota_grid_page(request, target_id: int):
         ),
         pk=target_id,
     )
-    values = None
-    errors = []
+    refused = None
     if request.method == "POST":
         plan = quotas.quota_grid_save(target=target, user=request.user, data=request.POST)
         if plan.ok:
             messages.success(request, quotas_saved(plan))
             return redirect("setup:quota_grid", target_id=target.pk)
-        errors = plan.errors
-        values = {
-            (int(unit_id), None if column == "term" else int(column)): value
-            for name, value in request.POST.items()
-            if name.startswith("q-") and name.count("-") == 2
-            for _q, unit_id, column in [name.split("-")]
-            if unit_id.isdigit() and (column == "term" or column.isdigit())
-        }
-    grid = quotas.quota_grid(target=target, user=request.user, values=values)
+        refused = plan
+    grid = quotas.quota_grid(target=target, user=request.user, refused=refused)
     return render(
         request,
         "onboarding/quota_grid.html",
-        {"grid": grid, "target": target, "term": target.term, "errors": errors},
+        {"grid": grid, "target": target, "term": target.term, "refused": refused},
     )
 
 
