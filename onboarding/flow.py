@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import Term
 from indicators.services import RowError
@@ -64,10 +65,14 @@ def repeated_code(*, row: int, column: str, code: str, first: int) -> RowError:
     )
 
 
+NEGATIVE_ORDER = gettext_lazy("Enter a number of 0 or more.")
+
+
 def not_negative(number: Decimal | int | None, message: str) -> Decimal | int | None:
-    """`number`, or ValueError(`message`) when it is below zero."""
+    """`number`, or ValueError(`message`, a lazy text: translated only then) when it is
+    below zero."""
     if number is not None and number < 0:
-        raise ValueError(message)
+        raise ValueError(str(message))
     return number
 
 

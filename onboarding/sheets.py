@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -43,6 +44,14 @@ class Column:
     header: str  # a lazy msgid: the header in the user's language
     choices: tuple[tuple[str, str], ...] = ()  # (stored value, lazy label): a drop-down
     width: int = 18
+
+    @cached_property
+    def spelled_choices(self) -> dict[str, str]:
+        """Each choice as a cell may spell it (its label in either language, or the
+        stored value itself), casefolded -> the stored value; read once per column."""
+        spelled = spellings(lambda: ((label, stored) for stored, label in self.choices))
+        spelled.update((stored.casefold(), stored) for stored, _label in self.choices)
+        return spelled
 
 
 @dataclass(frozen=True)
@@ -278,14 +287,9 @@ def cell_choice(value, column: Column, *, blank: str | None = None) -> str:
         if blank is not None:
             return blank
         raise ValueError(_("Choose a value."))
-    wanted = text.casefold()
-    for stored, label in column.choices:
-        if wanted == stored.casefold():
-            return stored
-        for language in ("vi", "en"):
-            with translation.override(language):
-                if wanted == str(label).casefold():
-                    return stored
+    stored = column.spelled_choices.get(text.casefold())
+    if stored is not None:
+        return stored
     with_labels = ", ".join(str(label) for _stored, label in column.choices)
     raise ValueError(
         _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": with_labels}

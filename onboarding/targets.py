@@ -32,6 +32,7 @@ from indicators.models import (
 )
 from indicators.services import RowError
 from onboarding.flow import (
+    NEGATIVE_ORDER,
     ImportPlan,
     RowReader,
     not_negative,
@@ -224,12 +225,12 @@ def targets_template_rows(*, term: Term) -> list[list]:
 
 def _line(sheet_row: SheetRow, year_names: dict[str, int]) -> tuple[TargetLine | None, list]:
     cells = RowReader(sheet_row, COLUMN)
-    negative = _("A target cannot be negative.")
+    negative = gettext_lazy("A target cannot be negative.")
     code = cells.text("code", required=True, longest=20)
     found: dict = {
         "order": cells.read(
             "order",
-            lambda value: not_negative(cell_whole(value) or 0, _("Enter a number of 0 or more.")),
+            lambda value: not_negative(cell_whole(value) or 0, NEGATIVE_ORDER),
         ),
         "name": cells.text("name", required=True),
         "unit_label": cells.text("unit_label", required=True),

@@ -10,6 +10,7 @@ that unit's subtree.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,7 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.services import RowError
-from onboarding.flow import ImportPlan, RowReader, not_negative, plan_rows, repeated_code
+from onboarding.flow import (
+    NEGATIVE_ORDER,
+    ImportPlan,
+    RowReader,
+    not_negative,
+    plan_rows,
+    repeated_code,
+)
 from onboarding.sheets import (
     YES_NO,
     Column,
@@ -172,9 +180,7 @@ def _line(sheet_row: SheetRow) -> tuple[UnitLine | None, list[RowError]]:
     name = cells.text("name", required=True, longest=255)
     kind = cells.read("kind", lambda value: cell_choice(value, COLUMN["kind"]))
     sector = cells.read("sector", lambda value: cell_choice(value, COLUMN["sector"], blank=""))
-    order = cells.read(
-        "order", lambda value: not_negative(cell_whole(value), _("Enter a number of 0 or more."))
-    )
+    order = cells.read("order", lambda value: not_negative(cell_whole(value), NEGATIVE_ORDER))
     active = cells.read("active", lambda value: cell_yes_no(value, blank=True))
     if cells.errors:
         return None, cells.errors
@@ -380,17 +386,7 @@ def tree_import(*, rows: Iterable[dict], user: User) -> TreePlan:
     if not plan.ok:
         return plan
     units = {unit.code: unit for unit in Unit.objects.all()}
-    # New units, parents first: a parent may come later in the file.
-    pending = {line.code: line for line in plan.created}
-    while pending:
-        ready = [line for line in pending.values() if not line.parent or line.parent in units]
-        for line in ready:
-            # A new unit's parent is placed first, so its path is the final one.
-            unit = Unit(code=line.code, parent=units.get(line.parent) if line.parent else None)
-            _fill(unit, line)
-            unit.save()
-            units[line.code] = unit
-            del pending[line.code]
+    _create_units(plan.created, units)
     # Moves, each under a parent that is not inside the unit's own subtree at the time
     # (two units swapping places move in the order that keeps the tree a tree).
     moves = {line.code: line for line in plan.changed}
@@ -422,6 +418,33 @@ def tree_import(*, rows: Iterable[dict], user: User) -> TreePlan:
         if not progressed:  # pragma: no cover - the plan refused cycles
             raise RuntimeError("the tree's moves cannot be ordered")
     return plan
+
+
+def _create_units(lines: list[UnitLine], units: dict[str, Unit]) -> None:
+    """Create new units level by level, parents first (a parent may come later in the
+    file): each level in one insert, then their paths, which hold the ids the database
+    gave, in one update. New units have no results: no roll-up to refresh."""
+    pending = {line.code: line for line in lines}
+    while pending:
+        level = []
+        for line in pending.values():
+            if line.parent and line.parent not in units:
+                continue
+            unit = Unit(
+                code=line.code,
+                parent=units.get(line.parent) if line.parent else None,
+                path=f"~{uuid.uuid4().hex}",  # until the id is known, as Unit.save does
+            )
+            _fill(unit, line)
+            level.append(unit)
+        if not level:  # pragma: no cover - the plan refused unknown parents and cycles
+            raise RuntimeError("new units without a parent")
+        Unit.objects.bulk_create(level, batch_size=1000)
+        for unit in level:
+            unit._set_path()
+            units[unit.code] = unit
+            del pending[unit.code]
+        Unit.objects.bulk_update(level, ["path", "depth"], batch_size=1000)
 
 
 def _fill(unit: Unit, line: UnitLine) -> None:

@@ -249,5 +249,14 @@ def test_the_quota_page_imports_a_csv_file_after_a_preview(client, admin, setup)
         {"token": with_preview.context["token"], "confirm": "1"},
     )
     assert UnitQuota.objects.count() == 3
+    assert sorted(
+        UnitQuota.history.filter(history_type="+", history_user=admin).values_list(
+            "unit__code", "year", "value"
+        ),
+        key=str,
+    ) == sorted(
+        [(units[0].code, 2021, 100), (units[0].code, 2022, 120), (units[1].code, None, 640)],
+        key=str,
+    ), "each new quota has its history row, by the importer"
     template = client.get(f"/admin/setup/terms/{term.pk}/quotas/template.xlsx")
     assert template.status_code == 200
