@@ -2,9 +2,10 @@
 
 `measure_onboarding()` imports `units` units through `onboarding.tree` and
 `quota_cells` quota cells through `onboarding.quotas`, each timed against a
-COPY FROM of the same rows into a scratch table (PostgreSQL only; "n/a"
-elsewhere), and traces the peak memory of each preview (the plan, which
-reads the whole file and writes nothing).
+COPY FROM of the same rows into a scratch table (a temporary table of text
+columns: no WAL, index, constraint or history, the floor of any import;
+PostgreSQL only, "n/a" elsewhere), and traces the peak memory of each preview
+(the plan, which reads the whole file and writes nothing).
 """
 
 from __future__ import annotations

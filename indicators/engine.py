@@ -705,10 +705,15 @@ def _expected(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
 
 
 def _planned(target: Target, plan: Plan, as_of: AsOf) -> Decimal | None:
-    """The scope's plan for the whole term: a flow's years add up, a level is its final figure."""
+    return plan_for_term(target, plan, as_of.term_years())
+
+
+def plan_for_term(target: Target, plan: Plan, years: Iterable[int]) -> Decimal | None:
+    """A plan's figure for the whole term (`years`, its reporting years): a flow's years
+    add up, a level is its final figure. Also the quota grid's "whole term" column."""
     if plan.is_empty:
         return None
-    return plan.total(as_of.term_years()) if _is_flow(target) else plan.final
+    return plan.total(years) if _is_flow(target) else plan.final
 
 
 def _passes(direction: str, actual: Decimal, expected: Decimal) -> bool:

@@ -13,15 +13,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import translation
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators.engine import Plan, plan_for_term
 from indicators.models import Level, Target, Term, UnitQuota
 from indicators.services import RowError
-from onboarding.sheets import Column, cell_decimal, cell_text, sheet_read
+from onboarding.flow import ImportPlan, RowReader, not_negative, plan_rows, term_plan_start
+from onboarding.sheets import (
+    Column,
+    SheetBook,
+    SheetFile,
+    cell_figure,
+    plain_number,
+    spellings,
+)
 from units.models import GRASSROOTS_KINDS, Unit, User
 from units.selectors import unit_scope_for
 
@@ -33,6 +42,8 @@ COLUMNS = [
 ]
 COLUMN = {column.name: column for column in COLUMNS}
 TERM_HEADER = gettext_lazy("Whole term")
+QUOTA_FIELD = UnitQuota._meta.get_field("value")
+NEGATIVE_QUOTA = gettext_lazy("A quota cannot be negative.")
 
 Key = tuple[int, int, int | None]  # (target id, unit id, year or TERM)
 
@@ -41,20 +52,26 @@ def year_header(year: int | None) -> str:
     return str(TERM_HEADER) if year is TERM else str(year)
 
 
+def column_label(column: int | None) -> str:
+    """A grid column as a sentence names it: "Năm 2026", "Cả nhiệm kỳ"."""
+    return str(TERM_HEADER) if column is TERM else _("Year %(year)s") % {"year": column}
+
+
 def quota_columns(term: Term) -> list[int | None]:
     return [*term.years, TERM]
 
 
 def _column_names(term: Term) -> dict[str, int | None]:
-    names: dict[str, int | None] = {}
-    for year in term.years:
-        names[str(year)] = year
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[(_("Year") + f" {year}").casefold()] = year
-    for language in ("en", "vi"):
-        with translation.override(language):
-            names[str(TERM_HEADER).casefold()] = TERM
+    """The quota columns as a file may head them: "2026", "Năm 2026", "Cả nhiệm kỳ"."""
+    names: dict[str, int | None] = {str(year): year for year in term.years}
+    names.update(
+        spellings(
+            lambda: [
+                *((_("Year") + f" {year}", year) for year in term.years),
+                (TERM_HEADER, TERM),
+            ]
+        )
+    )
     return names
 
 
@@ -81,25 +98,27 @@ def _grid_units(target: Target, units: list[Unit], held: set[int]) -> list[Unit]
 # The grid of one target --------------------------------------------------------------
 
 
+def cell_name(unit: Unit, column: int | None) -> str:
+    """The grid form's field of a unit's quota for a year (or the term): `q-12-2026`."""
+    return f"q-{unit.pk}-{'term' if column is TERM else column}"
+
+
+@dataclass
+class GridCell:
+    column: int | None
+    name: str  # the form's field
+    text: str  # the box's content: the stored quota, or what was typed in a refused form
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        return column_label(self.column)
+
+
 @dataclass
 class GridRow:
     unit: Unit
-    cells: list[tuple[int | None, Decimal | str | None]]  # str: as typed in a refused form
-
-    @property
-    def inputs(self) -> list[tuple[str, str]]:
-        """(field name, text) of each cell, numbers written as the form reads them back."""
-        return [
-            (
-                f"q-{self.unit.pk}-{'term' if column is TERM else column}",
-                ""
-                if value is None
-                else str(_plain(value))
-                if isinstance(value, Decimal)
-                else value,
-            )
-            for column, value in self.cells
-        ]
+    cells: list[GridCell]
 
 
 @dataclass
@@ -107,6 +126,10 @@ class GridTotal:
     column: int | None
     assigned: Decimal
     planned: Decimal | None  # the resolution's figure for the column
+
+    @property
+    def label(self) -> str:
+        return column_label(self.column)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -124,11 +147,46 @@ class QuotaGrid:
     adds_up: bool  # whether quotas add up to the figure (not for percentages)
 
 
-def quota_grid(*, target: Target, user: User, values: dict | None = None) -> QuotaGrid:
-    """The grid of `target` for `user`; `values` ((unit id, column) -> value) overrides
-    the stored quotas, to show a refused form as it was typed."""
-    term = target.term
-    columns = quota_columns(term)
+def _grid_totals(target: Target, units: list[Unit], stored: dict) -> list[GridTotal]:
+    """Per year and for the term, the quotas assigned against the resolution's figure.
+
+    The term column counts each unit's plan for the term, as the engine reads
+    its quotas: its quota for the term, else (a flow) the sum of its years or (a
+    level) its final figure.
+    """
+    years = target.term.years
+    resolution = Plan(
+        target.term_target,
+        target.yearly_target,
+        {year_value.year: year_value.value for year_value in target.year_values.all()},
+    )
+    totals = []
+    for year in years:
+        assigned = sum(
+            (value for unit in units if (value := stored.get((unit.pk, year))) is not None),
+            Decimal(0),
+        )
+        totals.append(GridTotal(column=year, assigned=assigned, planned=resolution.for_year(year)))
+    term_assigned = Decimal(0)
+    for unit in units:
+        own = Plan(
+            stored.get((unit.pk, TERM)),
+            None,
+            {year: value for year in years if (value := stored.get((unit.pk, year))) is not None},
+        )
+        term_assigned += plan_for_term(target, own, years) or 0
+    totals.append(
+        GridTotal(
+            column=TERM, assigned=term_assigned, planned=plan_for_term(target, resolution, years)
+        )
+    )
+    return totals
+
+
+def quota_grid(*, target: Target, user: User, refused: GridPlan | None = None) -> QuotaGrid:
+    """The grid of `target` for `user`: the stored quotas, or a `refused` form as it
+    was typed, with each cell's error. The totals are always the stored quotas'."""
+    columns = quota_columns(target.term)
     stored = {
         (unit_id, year): value
         for unit_id, year, value in UnitQuota.objects.filter(target=target).values_list(
@@ -136,33 +194,31 @@ def quota_grid(*, target: Target, user: User, values: dict | None = None) -> Quo
         )
     }
     units = _grid_units(
-        target, units_for_quotas(term=term, user=user), {unit_id for unit_id, _year in stored}
+        target,
+        units_for_quotas(term=target.term, user=user),
+        {unit_id for unit_id, _year in stored},
     )
-    shown = stored if values is None else values
-    rows = [
-        GridRow(unit=unit, cells=[(column, shown.get((unit.pk, column))) for column in columns])
-        for unit in units
-    ]
-    year_values = dict(target.year_values.values_list("year", "value"))
-    totals = []
-    for index, column in enumerate(columns):
-        if column is TERM:
-            planned = target.term_target
-            if planned is None and target.yearly_target is not None:
-                planned = target.yearly_target * term.length
-        else:
-            planned = year_values.get(column, target.yearly_target)
-        assigned = sum(
-            (
-                value
-                for row in rows
-                if (value := row.cells[index][1]) is not None and not isinstance(value, str)
-            ),
-            Decimal(0),
-        )
-        totals.append(GridTotal(column=column, assigned=assigned, planned=planned))
+    rows = []
+    for unit in units:
+        cells = []
+        for column in columns:
+            key = (unit.pk, column)
+            if refused is not None and key in refused.typed:
+                text = refused.typed[key]
+            else:
+                value = stored.get(key)
+                text = "" if value is None else str(plain_number(value))
+            error = refused.cell_errors.get(key, "") if refused is not None else ""
+            cells.append(
+                GridCell(column=column, name=cell_name(unit, column), text=text, error=error)
+            )
+        rows.append(GridRow(unit=unit, cells=cells))
     return QuotaGrid(
-        target=target, columns=columns, rows=rows, totals=totals, adds_up=not target.in_percent
+        target=target,
+        columns=columns,
+        rows=rows,
+        totals=_grid_totals(target, units, stored),
+        adds_up=not target.in_percent,
     )
 
 
@@ -170,35 +226,33 @@ def quota_grid(*, target: Target, user: User, values: dict | None = None) -> Quo
 
 
 @dataclass
-class QuotaPlan:
+class QuotaPlan(ImportPlan):
     created: int = 0
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
     writes: dict[Key, Decimal | None] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+
+@dataclass
+class GridPlan(QuotaPlan):
+    """A saved grid form; when refused, what was typed and each cell's error."""
+
+    typed: dict[tuple[int, int | None], str] = field(default_factory=dict)
+    cell_errors: dict[tuple[int, int | None], str] = field(default_factory=dict)
 
 
 def quota_value(raw, *, target: Target) -> Decimal | None:
-    value = cell_decimal(raw)
-    if value is None:
-        return None
-    if value < 0:
-        raise ValueError(_("A quota cannot be negative."))
-    if target.in_percent and value > 100:
+    value = not_negative(cell_figure(raw, QUOTA_FIELD), NEGATIVE_QUOTA)
+    if target.in_percent and value is not None and value > 100:
         raise ValueError(_("A percentage cannot exceed 100."))
-    if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 12:
-        raise ValueError(_("“%(value)s” is not a quota.") % {"value": cell_text(raw)})
     return value
 
 
-def _plan(cells: dict[Key, Decimal | None], targets: Iterable[Target]) -> QuotaPlan:
+def _plan(
+    plan: QuotaPlan, cells: dict[Key, Decimal | None], targets: Iterable[Target]
+) -> QuotaPlan:
     """Compare wanted cells with the stored quotas of `targets` (one query)."""
-    plan = QuotaPlan()
     stored = {
         (target_id, unit_id, year): value
         for target_id, unit_id, year, value in UnitQuota.objects.filter(
@@ -234,56 +288,127 @@ def quotas_write(*, plan: QuotaPlan, user: User) -> None:
             target_id__in=target_ids, unit_id__in=unit_ids[start : start + 500]
         ):
             existing[(quota.target_id, quota.unit_id, quota.year)] = quota
-    create, update = [], []
+    create: list[tuple] = []  # (target id, unit id, year, value)
+    update = []
     for key, value in plan.writes.items():
         quota = existing.get(key)
         if value is None:
             if quota is not None:
                 quota.delete()
         elif quota is None:
-            create.append(UnitQuota(target_id=key[0], unit_id=key[1], year=key[2], value=value))
+            create.append((*key, value))
         else:
             quota.value = value
             update.append(quota)
-    if create:
-        bulk_create_with_history(create, UnitQuota, batch_size=1000, default_user=user)
+    if create and connection.vendor == "postgresql":
+        _create_with_history_postgresql(create, user=user)
+    elif create:
+        bulk_create_with_history(
+            [
+                UnitQuota(target_id=target_id, unit_id=unit_id, year=year, value=value)
+                for target_id, unit_id, year, value in create
+            ],
+            UnitQuota,
+            batch_size=1000,
+            default_user=user,
+        )
     if update:
         bulk_update_with_history(update, UnitQuota, ["value"], batch_size=1000, default_user=user)
 
 
-def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> QuotaPlan:
+def _create_with_history_postgresql(quotas: list[tuple], *, user: User) -> None:
+    """What bulk_create_with_history writes for (target id, unit id, year, value) rows:
+    the quotas, then a "+" history row each, by `user`, now; as one statement per
+    10.000 quotas, with no model instance per row (a file of 300.000 quota cells)."""
+    history = UnitQuota.history.model
+    fields = ", ".join(
+        UnitQuota._meta.get_field(name).column for name in ("target", "unit", "year", "value")
+    )
+    sql = f"""
+        WITH new AS (
+            INSERT INTO {UnitQuota._meta.db_table} ({fields})
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::integer[], %s::numeric[])
+            RETURNING id, {fields}
+        )
+        INSERT INTO {history._meta.db_table} (id, {fields}, history_date,
+            history_change_reason, history_type, history_user_id)
+        SELECT id, {fields}, %s, '', '+', %s FROM new
+    """  # table and column names from the models, every value a parameter
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(quotas), 10_000):
+            chunk = quotas[start : start + 10_000]
+            cursor.execute(
+                sql,
+                [*(list(column) for column in zip(*chunk, strict=True)), now, user.pk],
+            )
+
+
+def quota_grid_save(*, target: Target, user: User, data: dict[str, str]) -> GridPlan:
     """Save the grid page's form: field `q-<unit id>-<year|term>` per cell, all or nothing."""
     units = _grid_units(
         target,
         units_for_quotas(term=target.term, user=user),
         set(UnitQuota.objects.filter(target=target).values_list("unit_id", flat=True)),
     )
-    columns = quota_columns(target.term)
+    plan = GridPlan()
     cells: dict[Key, Decimal | None] = {}
-    errors = []
     for number, unit in enumerate(units, start=1):
-        for column in columns:
-            name = f"q-{unit.pk}-{'term' if column is TERM else column}"
+        for column in quota_columns(target.term):
+            name = cell_name(unit, column)
             if name not in data:
                 continue
+            plan.typed[(unit.pk, column)] = data[name]
             try:
                 cells[(target.pk, unit.pk, column)] = quota_value(data[name], target=target)
             except ValueError as error:
-                errors.append(
+                plan.cell_errors[(unit.pk, column)] = str(error)
+                plan.errors.append(
                     RowError(
                         row=number,
-                        column=f"{unit.name} – {year_header(column)}",
+                        column=f"{unit.name} – {column_label(column)}",
                         message=str(error),
                     )
                 )
-    if errors:
-        return QuotaPlan(errors=errors)
-    plan = _plan(cells, [target])
+    if not plan.ok:
+        return plan
+    _plan(plan, cells, [target])
     quotas_write(plan=plan, user=user)
     return plan
 
 
 # The term's quota file -----------------------------------------------------------------
+
+
+def quotas_file(*, term: Term, user: User) -> SheetFile:
+    """The term's quota file (the units `user` may give quotas to) and its template,
+    with a drop-down of the term's target codes."""
+    codes = list(term.targets.order_by("order", "pk").values_list("code", flat=True))
+    return SheetFile(
+        name=f"giao-chi-tieu-{term.pk}",
+        book=SheetBook.of(
+            COLUMNS,
+            title=gettext_lazy("Quotas"),
+            extra_widths=[12 for _column in quota_columns(term)],
+            lists={0: codes} if codes else {},
+        ),
+        headers=quotas_headers(term=term),
+        export=lambda: quotas_export_rows(term=term, user=user)[1],
+        example=lambda: quotas_template_rows(term=term),
+    )
+
+
+def quotas_template_rows(*, term: Term) -> list[list]:
+    """The template's example row: one unit's yearly quotas and its quota for the term."""
+    return [
+        [
+            "1",
+            "CS001",
+            "Đảng bộ Sở Tài chính (ví dụ)",
+            *(5 for _year in term.years),
+            5 * term.length,
+        ]
+    ]
 
 
 def quotas_headers(*, term: Term) -> list[str]:
@@ -311,85 +436,56 @@ def quotas_export_rows(*, term: Term, user: User) -> tuple[list[str], list[list]
                     target.code,
                     unit.code,
                     unit.name,
-                    *(_plain(cells.get(column)) for column in columns),
+                    *(plain_number(cells.get(column)) for column in columns),
                 ]
             )
     return quotas_headers(term=term), rows
 
 
-def _plain(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value
-
-
 def quotas_plan(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:
     """Check a quota file for `term` against the stored quotas; nothing is written."""
-    from onboarding.targets import may_manage_term
-
-    if not may_manage_term(user=user, term=term):
-        return QuotaPlan(
-            errors=[RowError(row=None, column="", message=_("This term is outside your subtree."))]
-        )
-    sheet_rows, errors = sheet_read(rows, columns=COLUMNS, required=("target", "unit"))
-    if errors:
-        return QuotaPlan(errors=errors)
-    if not sheet_rows:
-        return QuotaPlan(errors=[RowError(row=None, column="", message=_("The file has no rows."))])
+    plan = QuotaPlan()
+    if not term_plan_start(plan, user=user, term=term):
+        return plan
+    sheet_rows = plan_rows(plan, rows, columns=COLUMNS, required=("target", "unit"))
+    if not plan.ok:
+        return plan
     names = _column_names(term)
     targets = {target.code: target for target in term.targets.all()}
     units = {unit.code: unit for unit in units_for_quotas(term=term, user=user)}
     cells: dict[Key, Decimal | None] = {}
     seen: dict[tuple[int, int], int] = {}
-    errors = []
     for sheet_row in sheet_rows:
-        values = sheet_row.values
-        target = targets.get(cell_text(values.get("target")))
-        unit = units.get(cell_text(values.get("unit")))
+        row = RowReader(sheet_row, COLUMN)
+        target = targets.get(row.text("target"))
+        unit = units.get(row.text("unit"))
         if target is None:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["target"].header),
-                    message=_("No target has the code “%(code)s” in this term.")
-                    % {"code": cell_text(values.get("target"))},
-                )
+            row.refuse(
+                "target",
+                _("No target has the code “%(code)s” in this term.") % {"code": row.text("target")},
             )
         if unit is None:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["unit"].header),
-                    message=_("No unit has the code “%(code)s” in your scope.")
-                    % {"code": cell_text(values.get("unit"))},
-                )
+            row.refuse(
+                "unit",
+                _("No unit has the code “%(code)s” in your scope.") % {"code": row.text("unit")},
             )
-        if target is None or unit is None:
-            continue
-        first = seen.setdefault((target.pk, unit.pk), sheet_row.number)
-        if first != sheet_row.number:
-            errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=str(COLUMN["unit"].header),
-                    message=_("The same target and unit are already in row %(row)s.")
-                    % {"row": first},
+        if target is not None and unit is not None:
+            first = seen.setdefault((target.pk, unit.pk), sheet_row.number)
+            if first != sheet_row.number:
+                row.refuse(
+                    "unit",
+                    _("The same target and unit are already in row %(row)s.") % {"row": first},
                 )
-            )
-            continue
-        for header, raw in values.items():
-            key = str(header).strip().casefold()
-            if key not in names:
-                continue
-            try:
-                cells[(target.pk, unit.pk, names[key])] = quota_value(raw, target=target)
-            except ValueError as error:
-                errors.append(
-                    RowError(row=sheet_row.number, column=str(header), message=str(error))
+            else:
+                read = row.headed(names, lambda raw, target=target: quota_value(raw, target=target))
+                cells.update(
+                    ((target.pk, unit.pk, column), value) for column, value in read.items()
                 )
-    if errors:
-        return QuotaPlan(errors=sorted(errors, key=lambda error: (error.row or 0, error.column)))
-    return _plan(cells, targets.values())
+        plan.errors.extend(row.errors)
+    if not plan.ok:
+        plan.sort_errors()
+        return plan
+    return _plan(plan, cells, targets.values())
 
 
 def quotas_import(*, rows: Iterable[dict], user: User, term: Term) -> QuotaPlan:

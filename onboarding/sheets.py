@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -33,12 +35,89 @@ GROUPED = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+YES_NO = (("1", "1"), ("0", "0"))
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     header: str  # a lazy msgid: the header in the user's language
-    choices: tuple[tuple[str, str], ...] = ()  # (stored value, lazy label)
+    choices: tuple[tuple[str, str], ...] = ()  # (stored value, lazy label): a drop-down
     width: int = 18
+
+    @cached_property
+    def spelled_choices(self) -> dict[str, str]:
+        """Each choice as a cell may spell it (its label in either language, or the
+        stored value itself), casefolded -> the stored value; read once per column."""
+        spelled = spellings(lambda: ((label, stored) for stored, label in self.choices))
+        spelled.update((stored.casefold(), stored) for stored, _label in self.choices)
+        return spelled
+
+
+@dataclass(frozen=True)
+class SheetBook:
+    """How an export or a template shows its columns: sheet title, widths, drop-downs."""
+
+    title: str
+    widths: list[int]
+    lists: dict[int, list[str]]  # column index -> the drop-down's values
+
+    @classmethod
+    def of(
+        cls,
+        columns: list[Column],
+        *,
+        title: str,
+        extra_widths: Iterable[int] = (),
+        lists: dict[int, list[str]] | None = None,
+    ) -> SheetBook:
+        """The book of `columns` (then columns of their own, e.g. years, `extra_widths`)."""
+        if lists is None:
+            lists = {
+                index: [str(label) for _value, label in column.choices]
+                for index, column in enumerate(columns)
+                if column.choices
+            }
+        return cls(
+            title=str(title),
+            widths=[column.width for column in columns] + list(extra_widths),
+            lists=lists,
+        )
+
+    def content(self, headers: list[str], rows: list[list], *, fmt: str) -> bytes:
+        if fmt == "csv":
+            return csv_bytes(headers, rows)
+        return xlsx_bytes(
+            headers,
+            rows,
+            title=self.title,
+            widths=self.widths,
+            lists=self.lists,
+            list_rows=max(2000, len(rows) + 500),
+        )
+
+
+@dataclass(frozen=True)
+class SheetFile:
+    """An import's downloads: its export and its template, both as the import reads them.
+
+    `export()` and `example()` give the rows (computed only for the file asked for).
+    """
+
+    name: str  # the file's name without extension; the template's is "mau-" + name
+    book: SheetBook
+    headers: list[str]
+    export: Callable[[], list[list]]
+    example: Callable[[], list[list]]
+
+    def download(self, fmt: str) -> tuple[str, bytes]:
+        """(file name, content) of the export in `fmt` ("csv", "xlsx") or of the
+        template ("template", always Excel, with its drop-downs)."""
+        if fmt == "template":
+            return f"mau-{self.name}.xlsx", self.book.content(
+                self.headers, self.example(), fmt="xlsx"
+            )
+        return f"{self.name}.{fmt}", self.book.content(self.headers, self.export(), fmt=fmt)
 
 
 @dataclass
@@ -73,14 +152,24 @@ def sheet_remove(*, user, token: str) -> None:
 # Reading cells -------------------------------------------------------------------
 
 
+def spellings(headers: Callable[[], Iterable[tuple[str, object]]]) -> dict[str, object]:
+    """Headers as a file may spell them, in English or Vietnamese: casefolded text -> key.
+
+    `headers()` gives (header, key) pairs; it is called once in each language.
+    """
+    names: dict[str, object] = {}
+    for language in ("en", "vi"):
+        with translation.override(language):
+            for text, key in headers():
+                names[str(text).strip().casefold()] = key
+    return names
+
+
 def header_names(columns: Iterable[Column]) -> dict[str, str]:
     """Every spelling of each header (Vietnamese, English, the field's name) -> the field."""
-    names = {}
-    for column in columns:
-        names[column.name.casefold()] = column.name
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[str(column.header).strip().casefold()] = column.name
+    columns = list(columns)
+    names = {column.name.casefold(): column.name for column in columns}
+    names.update(spellings(lambda: ((column.header, column.name) for column in columns)))
     return names
 
 
@@ -153,6 +242,18 @@ def cell_decimal(value) -> Decimal | None:
     return number
 
 
+def cell_figure(value, field) -> Decimal | None:
+    """A number that fits the model's decimal `field` (digits, decimal places)."""
+    number = cell_decimal(value)
+    if number is None:
+        return None
+    try:
+        field.run_validators(number)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+    return number
+
+
 def cell_whole(value) -> int | None:
     number = cell_decimal(value)
     if number is None:
@@ -186,14 +287,9 @@ def cell_choice(value, column: Column, *, blank: str | None = None) -> str:
         if blank is not None:
             return blank
         raise ValueError(_("Choose a value."))
-    wanted = text.casefold()
-    for stored, label in column.choices:
-        if wanted == stored.casefold():
-            return stored
-        for language in ("vi", "en"):
-            with translation.override(language):
-                if wanted == str(label).casefold():
-                    return stored
+    stored = column.spelled_choices.get(text.casefold())
+    if stored is not None:
+        return stored
     with_labels = ", ".join(str(label) for _stored, label in column.choices)
     raise ValueError(
         _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": with_labels}
@@ -205,6 +301,13 @@ def choice_label(value: str, column: Column) -> str:
 
 
 # Writing -------------------------------------------------------------------------
+
+
+def plain_number(value: Decimal | None) -> int | Decimal | None:
+    """A stored figure as a file shows it: 3200, not 3200.00."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
 
 
 def _plain(value):

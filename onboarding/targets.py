@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import (
     Combine,
     Direction,
+    Frequency,
     Judgement,
     Level,
     Measure,
@@ -31,20 +31,31 @@ from indicators.models import (
     Term,
 )
 from indicators.services import RowError
+from onboarding.flow import (
+    NEGATIVE_ORDER,
+    ImportPlan,
+    RowReader,
+    not_negative,
+    plan_rows,
+    repeated_code,
+    term_plan_start,
+)
 from onboarding.sheets import (
+    YES_NO,
     Column,
+    SheetBook,
+    SheetFile,
+    SheetRow,
     cell_choice,
-    cell_decimal,
-    cell_text,
+    cell_figure,
     cell_whole,
     cell_yes_no,
     choice_label,
-    sheet_read,
+    plain_number,
+    spellings,
 )
 from units.models import User
-from units.selectors import unit_scope_for
 
-YES_NO = (("1", "1"), ("0", "0"))
 COLUMNS = [
     Column("code", gettext_lazy("Target code"), width=10),
     Column("order", gettext_lazy("Order"), width=8),
@@ -57,6 +68,7 @@ COLUMNS = [
     Column("combine", gettext_lazy("How years combine"), tuple(Combine.choices), width=22),
     Column("judgement", gettext_lazy("How progress is judged"), tuple(Judgement.choices), width=24),
     Column("level", gettext_lazy("Reported by"), tuple(Level.choices), width=22),
+    Column("frequency", gettext_lazy("Reporting frequency"), tuple(Frequency.choices), width=22),
     Column("in_percent", gettext_lazy("In percent (1/0)"), YES_NO, width=10),
     Column("term_target", gettext_lazy("Term target"), width=12),
     Column("yearly_target", gettext_lazy("Yearly target"), width=12),
@@ -65,12 +77,15 @@ COLUMNS = [
 ]
 COLUMN = {column.name: column for column in COLUMNS}
 REQUIRED = ("code", "name", "unit_label", "measure")
-CHOICE_FIELDS = ("measure", "direction", "combine", "judgement", "level")
+CHOICE_FIELDS = ("measure", "direction", "combine", "judgement", "level", "frequency")
+# A blank cell of these columns takes the default; a column left out of the file
+# keeps each stored target's value (an older file has no frequency column).
 DEFAULTS = {
     "direction": Direction.AT_LEAST,
     "combine": Combine.SUM,
     "judgement": Judgement.PRORATED,
     "level": Level.GRASSROOTS,
+    "frequency": Frequency.EVERY_YEAR,
 }
 FIELDS = (
     "order",
@@ -82,6 +97,7 @@ FIELDS = (
     "combine",
     "judgement",
     "level",
+    "frequency",
     "in_percent",
     "term_target",
     "yearly_target",
@@ -99,13 +115,20 @@ def year_header(year: int) -> str:
 
 
 def _year_names(term: Term) -> dict[str, int]:
-    names = {}
-    for year in term.years:
-        names[str(year)] = year
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[year_header(year).casefold()] = year
+    """The per-year columns as a file may head them: "2026" or "Chỉ tiêu năm 2026"."""
+    names = {str(year): year for year in term.years}
+    names.update(spellings(lambda: ((year_header(year), year) for year in term.years)))
     return names
+
+
+def _stored_years(term: Term) -> dict[int, dict[int, Decimal]]:
+    """Each target's own per-year figures: target id -> year -> value."""
+    years_of: dict[int, dict[int, Decimal]] = {}
+    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
+        "target_id", "year", "value"
+    ):
+        years_of.setdefault(target_id, {})[year] = value
+    return years_of
 
 
 @dataclass
@@ -115,34 +138,30 @@ class TargetLine:
     programme: str
     values: dict
     years: dict[int, Decimal]
+    changes: list[str] = field(default_factory=list)  # the columns that change, for the preview
 
 
 @dataclass
-class TargetsPlan:
+class TargetsPlan(ImportPlan):
     created: list[TargetLine] = field(default_factory=list)
     changed: list[TargetLine] = field(default_factory=list)
     unchanged: int = 0
     programmes: list[str] = field(default_factory=list)  # new programmes
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def may_manage_term(*, user: User, term: Term) -> bool:
-    """Whether `user` may set up `term`'s targets and quotas: it is inside their subtree."""
-    scope = unit_scope_for(user)
-    return scope is None or term.root_unit.is_in(scope)
 
 
 # Export ------------------------------------------------------------------------------
 
 
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value
+def targets_file(*, term: Term) -> SheetFile:
+    """The term's targets file and its template, with a drop-down for every fixed set of
+    values."""
+    return SheetFile(
+        name=f"chi-tieu-{term.pk}",
+        book=SheetBook.of(COLUMNS, title=gettext_lazy("Targets"), extra_widths=[14] * term.length),
+        headers=targets_headers(term=term),
+        export=lambda: targets_export_rows(term=term)[1],
+        example=lambda: targets_template_rows(term=term),
+    )
 
 
 def targets_headers(*, term: Term) -> list[str]:
@@ -151,11 +170,7 @@ def targets_headers(*, term: Term) -> list[str]:
 
 def targets_export_rows(*, term: Term) -> tuple[list[str], list[list]]:
     headers = targets_headers(term=term)
-    years_of: dict[int, dict[int, Decimal]] = {}
-    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
-        "target_id", "year", "value"
-    ):
-        years_of.setdefault(target_id, {})[year] = value
+    years_of = _stored_years(term)
     rows = []
     for target in term.targets.select_related("programme").order_by("order", "pk"):
         row = [
@@ -169,12 +184,12 @@ def targets_export_rows(*, term: Term) -> tuple[list[str], list[list]]:
         row += [choice_label(getattr(target, name), COLUMN[name]) for name in CHOICE_FIELDS]
         row += [
             int(target.in_percent),
-            _number(target.term_target),
-            _number(target.yearly_target),
-            _number(target.baseline),
+            plain_number(target.term_target),
+            plain_number(target.yearly_target),
+            plain_number(target.baseline),
             target.description,
         ]
-        row += [_number(years_of.get(target.pk, {}).get(year)) for year in term.years]
+        row += [plain_number(years_of.get(target.pk, {}).get(year)) for year in term.years]
         rows.append(row)
     return headers, rows
 
@@ -194,6 +209,7 @@ def targets_template_rows(*, term: Term) -> list[list]:
             label("combine", Combine.SUM),
             label("judgement", Judgement.PRORATED),
             label("level", Level.GRASSROOTS),
+            label("frequency", Frequency.EVERY_YEAR),
             0,
             3200,
             "",
@@ -207,135 +223,97 @@ def targets_template_rows(*, term: Term) -> list[list]:
 # Import ------------------------------------------------------------------------------
 
 
-def _read_line(sheet_row, year_names: dict[str, int], errors: list[RowError]) -> TargetLine | None:
-    values = sheet_row.values
-    found: dict = {}
-    row_errors: list[RowError] = []
-
-    def read(name, reader):
-        try:
-            found[name] = reader(values.get(name))
-        except ValueError as error:
-            row_errors.append(
-                RowError(row=sheet_row.number, column=header(name), message=str(error))
-            )
-
-    code = cell_text(values.get("code"))
-    for name in ("code", "name", "unit_label"):
-        read(name, cell_text)
-        if not found.get(name):
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header(name),
-                    message=_("This cell cannot be empty."),
-                )
-            )
-    read("order", lambda value: cell_whole(value) or 0)
-    read("is_headline", lambda value: cell_yes_no(value, blank=False))
-    read("in_percent", lambda value: cell_yes_no(value, blank=None))
+def _line(sheet_row: SheetRow, year_names: dict[str, int]) -> tuple[TargetLine | None, list]:
+    cells = RowReader(sheet_row, COLUMN)
+    negative = gettext_lazy("A target cannot be negative.")
+    code = cells.text("code", required=True, longest=20)
+    found: dict = {
+        "order": cells.read(
+            "order",
+            lambda value: not_negative(cell_whole(value) or 0, NEGATIVE_ORDER),
+        ),
+        "name": cells.text("name", required=True),
+        "unit_label": cells.text("unit_label", required=True),
+        "is_headline": cells.read("is_headline", lambda value: cell_yes_no(value, blank=False)),
+        "in_percent": cells.read("in_percent", lambda value: cell_yes_no(value, blank=None)),
+    }
     for name in CHOICE_FIELDS:
-        read(
+        if name in DEFAULTS and name not in cells.values:
+            continue  # the column is not in the file: see targets_plan
+        found[name] = cells.read(
             name,
             lambda value, name=name: cell_choice(value, COLUMN[name], blank=DEFAULTS.get(name)),
         )
     for name in ("term_target", "yearly_target", "baseline"):
-        read(name, cell_decimal)
-    read("description", cell_text)
-    found.pop("code", None)
-    if found.get("in_percent") is None:
-        # Left blank: a ratio is judged in percent, anything else in numbers.
-        found["in_percent"] = found.get("measure") == Measure.RATIO
-    years: dict[int, Decimal] = {}
-    for key, value in values.items():
-        year = year_names.get(str(key).strip().casefold())
-        if year is None:
-            continue
-        try:
-            number = cell_decimal(value)
-        except ValueError as error:
-            row_errors.append(RowError(row=sheet_row.number, column=str(key), message=str(error)))
-            continue
-        if number is not None:
-            if number < 0:
-                row_errors.append(
-                    RowError(
-                        row=sheet_row.number,
-                        column=str(key),
-                        message=_("A target cannot be negative."),
-                    )
-                )
-            years[year] = number
-    for name in ("term_target", "yearly_target", "baseline", "order"):
-        if found.get(name) is not None and found[name] < 0:
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header(name),
-                    message=_("A target cannot be negative."),
-                )
-            )
-    if len(code) > 20:
-        row_errors.append(
-            RowError(
-                row=sheet_row.number,
-                column=header("code"),
-                message=_("A code has at most 20 characters."),
-            )
+        found[name] = cells.read(
+            name,
+            lambda value, name=name: not_negative(
+                cell_figure(value, Target._meta.get_field(name)), negative
+            ),
         )
-    errors.extend(row_errors)
-    if row_errors:
-        return None
-    return TargetLine(
+    found["description"] = cells.text("description")
+    programme = cells.text("programme", longest=255)
+    if found["in_percent"] is None:
+        # Left blank: a ratio is judged in percent, anything else in numbers.
+        found["in_percent"] = found["measure"] == Measure.RATIO
+    year_field = TargetYear._meta.get_field("value")
+    years = cells.headed(
+        year_names, lambda value: not_negative(cell_figure(value, year_field), negative)
+    )
+    if cells.errors:
+        return None, cells.errors
+    line = TargetLine(
         row=sheet_row.number,
         code=code,
-        programme=cell_text(values.get("programme")),
+        programme=programme,
         values=found,
-        years=years,
+        years={year: value for year, value in years.items() if value is not None},
     )
+    return line, []
+
+
+def _changes(target: Target, line: TargetLine, years: dict[int, Decimal], term: Term) -> list[str]:
+    """The headers of the columns whose value `line` changes in the stored `target`."""
+    changes = [header(name) for name in FIELDS if getattr(target, name) != line.values[name]]
+    if (target.programme.name if target.programme_id else "") != line.programme:
+        changes.append(header("programme"))
+    changes += [year_header(year) for year in term.years if years.get(year) != line.years.get(year)]
+    return changes
 
 
 def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan:
     """Check a file of targets for `term`; nothing is written."""
     plan = TargetsPlan()
-    if not may_manage_term(user=user, term=term):
-        plan.errors.append(
-            RowError(row=None, column="", message=_("This term is outside your subtree."))
-        )
+    if not term_plan_start(plan, user=user, term=term):
         return plan
-    sheet_rows, plan.errors = sheet_read(rows, columns=COLUMNS, required=REQUIRED)
-    if plan.errors:
-        return plan
-    if not sheet_rows:
-        plan.errors.append(RowError(row=None, column="", message=_("The file has no rows.")))
+    sheet_rows = plan_rows(plan, rows, columns=COLUMNS, required=REQUIRED)
+    if not plan.ok:
         return plan
     year_names = _year_names(term)
     stored = {target.code: target for target in term.targets.select_related("programme")}
-    years_of: dict[int, dict[int, Decimal]] = {}
-    for target_id, year, value in TargetYear.objects.filter(target__term=term).values_list(
-        "target_id", "year", "value"
-    ):
-        years_of.setdefault(target_id, {})[year] = value
+    years_of = _stored_years(term)
     programmes = set(term.programmes.values_list("name", flat=True))
     seen: dict[str, int] = {}
     for sheet_row in sheet_rows:
-        line = _read_line(sheet_row, year_names, plan.errors)
+        line, errors = _line(sheet_row, year_names)
+        plan.errors.extend(errors)
         if line is None:
             continue
-        if line.code in seen:
+        first = seen.setdefault(line.code, line.row)
+        if first != line.row:
             plan.errors.append(
-                RowError(
-                    row=line.row,
-                    column=header("code"),
-                    message=_("The code “%(code)s” is already in row %(row)s.")
-                    % {"code": line.code, "row": seen[line.code]},
-                )
+                repeated_code(row=line.row, column=header("code"), code=line.code, first=first)
             )
             continue
-        seen[line.code] = line.row
+        target = stored.get(line.code)
+        for name, default in DEFAULTS.items():
+            line.values.setdefault(name, default if target is None else getattr(target, name))
         candidate = Target(term=term, code=line.code, **line.values)
         try:
-            candidate.clean()
+            # The fields' own limits (lengths, digits) and the model's rules.
+            candidate.full_clean(
+                exclude=["term", "programme"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 for message in messages:
@@ -350,21 +328,15 @@ def targets_plan(*, rows: Iterable[dict], user: User, term: Term) -> TargetsPlan
         if line.programme and line.programme not in programmes:
             programmes.add(line.programme)
             plan.programmes.append(line.programme)
-        target = stored.get(line.code)
         if target is None:
             plan.created.append(line)
             continue
-        current = {name: getattr(target, name) for name in FIELDS}
-        programme = target.programme.name if target.programme_id else ""
-        if (current, programme, years_of.get(target.pk, {})) == (
-            line.values,
-            line.programme,
-            line.years,
-        ):
-            plan.unchanged += 1
-        else:
+        line.changes = _changes(target, line, years_of.get(target.pk, {}), term)
+        if line.changes:
             plan.changed.append(line)
-    plan.errors.sort(key=lambda error: (error.row or 0, error.column))
+        else:
+            plan.unchanged += 1
+    plan.sort_errors()
     return plan
 
 

@@ -9,26 +9,12 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Programme, Target, TargetYear, Term, UnitQuota
+from onboarding.targets import FIELDS
 from units.models import Unit, User
 
-# Fields a target takes into the new term as they are; the user then edits the figures.
-TARGET_FIELDS = (
-    "code",
-    "order",
-    "name",
-    "unit_label",
-    "is_headline",
-    "measure",
-    "direction",
-    "combine",
-    "judgement",
-    "level",
-    "in_percent",
-    "term_target",
-    "yearly_target",
-    "baseline",
-    "description",
-)
+# A target goes into the new term with its code and every field a targets file sets;
+# the user then edits the figures.
+TARGET_FIELDS = ("code", *FIELDS)
 
 
 @dataclass(frozen=True)

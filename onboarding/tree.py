@@ -10,6 +10,7 @@ that unit's subtree.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,15 +19,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.services import RowError
+from onboarding.flow import (
+    NEGATIVE_ORDER,
+    ImportPlan,
+    RowReader,
+    not_negative,
+    plan_rows,
+    repeated_code,
+)
 from onboarding.sheets import (
+    YES_NO,
     Column,
+    SheetBook,
+    SheetFile,
     SheetRow,
     cell_choice,
-    cell_text,
     cell_whole,
     cell_yes_no,
     choice_label,
-    sheet_read,
 )
 from units.models import Kind, Sector, Unit, User
 from units.selectors import unit_scope_for
@@ -38,7 +48,7 @@ COLUMNS = [
     Column("kind", gettext_lazy("Kind"), tuple(Kind.choices), width=26),
     Column("sector", gettext_lazy("Sector"), tuple(Sector.choices), width=22),
     Column("order", gettext_lazy("Order"), width=8),
-    Column("active", gettext_lazy("Active (1/0)"), width=10),
+    Column("active", gettext_lazy("Active (1/0)"), YES_NO, width=10),
     Column("note", gettext_lazy("Note"), width=30),
 ]
 COLUMN = {column.name: column for column in COLUMNS}
@@ -78,22 +88,33 @@ class UnitMove:
 
 
 @dataclass
-class TreePlan:
+class TreePlan(ImportPlan):
     """What an import will do (or did): new, changed and moved units, or the errors."""
 
     created: list[UnitLine] = field(default_factory=list)
     changed: list[UnitLine] = field(default_factory=list)
     moved: list[UnitMove] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def header(name: str) -> str:
     return str(COLUMN[name].header)
+
+
+def tree_file(*, user: User) -> SheetFile:
+    """The tree's export (the user's subtree) and template, with drop-downs of kinds,
+    sectors and 1/0."""
+    return SheetFile(
+        name="don-vi",
+        book=SheetBook.of(COLUMNS, title=gettext_lazy("Units")),
+        headers=tree_headers(),
+        export=lambda: tree_export_rows(user=user)[1],
+        example=tree_template_rows,
+    )
+
+
+def tree_headers() -> list[str]:
+    return [str(column.header) for column in COLUMNS]
 
 
 # Export ------------------------------------------------------------------------------
@@ -120,7 +141,7 @@ def tree_export_rows(*, user: User) -> tuple[list[str], list[list]]:
             "code", "name", "parent__code", "kind", "sector", "order", "is_active", "note"
         )
     ]
-    return [str(column.header) for column in COLUMNS], rows
+    return tree_headers(), rows
 
 
 def tree_template_rows() -> list[list]:
@@ -153,87 +174,41 @@ def tree_template_rows() -> list[list]:
 # Import ------------------------------------------------------------------------------
 
 
-def _lines(rows: list[SheetRow], errors: list[RowError]) -> list[UnitLine]:
-    lines = []
-    for sheet_row in rows:
-        values = sheet_row.values
-        row_errors = []
-
-        def read(name, reader, values=values, row_errors=row_errors, number=sheet_row.number):
-            try:
-                return reader(values.get(name))
-            except ValueError as error:
-                row_errors.append(RowError(row=number, column=header(name), message=str(error)))
-                return None
-
-        code = cell_text(values.get("code"))
-        name = cell_text(values.get("name"))
-        for column, text in (("code", code), ("name", name)):
-            if not text:
-                row_errors.append(
-                    RowError(
-                        row=sheet_row.number,
-                        column=header(column),
-                        message=_("This cell cannot be empty."),
-                    )
-                )
-        if len(code) > 32:
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header("code"),
-                    message=_("A code has at most 32 characters."),
-                )
-            )
-        if len(name) > 255:
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header("name"),
-                    message=_("A name has at most 255 characters."),
-                )
-            )
-        kind = read("kind", lambda value: cell_choice(value, COLUMN["kind"]))
-        sector = read("sector", lambda value: cell_choice(value, COLUMN["sector"], blank=""))
-        order = read("order", cell_whole)
-        if order is not None and order < 0:
-            row_errors.append(
-                RowError(
-                    row=sheet_row.number,
-                    column=header("order"),
-                    message=_("Enter a number of 0 or more."),
-                )
-            )
-        active = read("active", lambda value: cell_yes_no(value, blank=True))
-        errors.extend(row_errors)
-        if row_errors:
-            continue
-        lines.append(
-            UnitLine(
-                row=sheet_row.number,
-                code=code,
-                name=name,
-                parent=cell_text(values.get("parent")),
-                kind=kind,
-                sector=sector,
-                order=order or 0,
-                is_active=active,
-                note=cell_text(values.get("note")),
-            )
-        )
-    return lines
+def _line(sheet_row: SheetRow) -> tuple[UnitLine | None, list[RowError]]:
+    cells = RowReader(sheet_row, COLUMN)
+    code = cells.text("code", required=True, longest=32)
+    name = cells.text("name", required=True, longest=255)
+    kind = cells.read("kind", lambda value: cell_choice(value, COLUMN["kind"]))
+    sector = cells.read("sector", lambda value: cell_choice(value, COLUMN["sector"], blank=""))
+    order = cells.read("order", lambda value: not_negative(cell_whole(value), NEGATIVE_ORDER))
+    active = cells.read("active", lambda value: cell_yes_no(value, blank=True))
+    if cells.errors:
+        return None, cells.errors
+    line = UnitLine(
+        row=sheet_row.number,
+        code=code,
+        name=name,
+        parent=cells.text("parent"),
+        kind=kind,
+        sector=sector,
+        order=order or 0,
+        is_active=active,
+        note=cells.text("note"),
+    )
+    return line, []
 
 
 def tree_plan(*, rows: Iterable[dict], user: User) -> TreePlan:
     """Check a file of units against the stored tree; nothing is written."""
     plan = TreePlan()
-    sheet_rows, plan.errors = sheet_read(rows, columns=COLUMNS, required=REQUIRED)
-    if plan.errors:
+    lines = []
+    for sheet_row in plan_rows(plan, rows, columns=COLUMNS, required=REQUIRED):
+        line, errors = _line(sheet_row)
+        plan.errors.extend(errors)
+        if line is not None:
+            lines.append(line)
+    if not lines and not plan.ok:
         return plan
-    if not sheet_rows:
-        plan.errors.append(RowError(row=None, column="", message=_("The file has no rows.")))
-        return plan
-    lines = _lines(sheet_rows, plan.errors)
     scope = unit_scope_for(user)
     stored = {
         unit.code: unit
@@ -250,11 +225,11 @@ def tree_plan(*, rows: Iterable[dict], user: User) -> TreePlan:
     for line in lines:
         if line.code in by_code:
             plan.errors.append(
-                RowError(
+                repeated_code(
                     row=line.row,
                     column=header("code"),
-                    message=_("The code “%(code)s” is already in row %(row)s.")
-                    % {"code": line.code, "row": by_code[line.code].row},
+                    code=line.code,
+                    first=by_code[line.code].row,
                 )
             )
             continue
@@ -357,7 +332,7 @@ def tree_plan(*, rows: Iterable[dict], user: User) -> TreePlan:
                 )
             )
     if plan.errors:
-        plan.errors.sort(key=lambda error: (error.row or 0, error.column))
+        plan.sort_errors()
         return plan
 
     for code, line in checked.items():
@@ -411,17 +386,7 @@ def tree_import(*, rows: Iterable[dict], user: User) -> TreePlan:
     if not plan.ok:
         return plan
     units = {unit.code: unit for unit in Unit.objects.all()}
-    # New units, parents first: a parent may come later in the file.
-    pending = {line.code: line for line in plan.created}
-    while pending:
-        ready = [line for line in pending.values() if not line.parent or line.parent in units]
-        for line in ready:
-            # A new unit's parent is placed first, so its path is the final one.
-            unit = Unit(code=line.code, parent=units.get(line.parent) if line.parent else None)
-            _fill(unit, line)
-            unit.save()
-            units[line.code] = unit
-            del pending[line.code]
+    _create_units(plan.created, units)
     # Moves, each under a parent that is not inside the unit's own subtree at the time
     # (two units swapping places move in the order that keeps the tree a tree).
     moves = {line.code: line for line in plan.changed}
@@ -453,6 +418,33 @@ def tree_import(*, rows: Iterable[dict], user: User) -> TreePlan:
         if not progressed:  # pragma: no cover - the plan refused cycles
             raise RuntimeError("the tree's moves cannot be ordered")
     return plan
+
+
+def _create_units(lines: list[UnitLine], units: dict[str, Unit]) -> None:
+    """Create new units level by level, parents first (a parent may come later in the
+    file): each level in one insert, then their paths, which hold the ids the database
+    gave, in one update. New units have no results: no roll-up to refresh."""
+    pending = {line.code: line for line in lines}
+    while pending:
+        level = []
+        for line in pending.values():
+            if line.parent and line.parent not in units:
+                continue
+            unit = Unit(
+                code=line.code,
+                parent=units.get(line.parent) if line.parent else None,
+                path=f"~{uuid.uuid4().hex}",  # until the id is known, as Unit.save does
+            )
+            _fill(unit, line)
+            level.append(unit)
+        if not level:  # pragma: no cover - the plan refused unknown parents and cycles
+            raise RuntimeError("new units without a parent")
+        Unit.objects.bulk_create(level, batch_size=1000)
+        for unit in level:
+            unit._set_path()
+            units[unit.code] = unit
+            del pending[unit.code]
+        Unit.objects.bulk_update(level, ["path", "depth"], batch_size=1000)
 
 
 def _fill(unit: Unit, line: UnitLine) -> None:

@@ -12,21 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Target, Term
 from onboarding import quotas, targets, terms, tree
 from onboarding.forms import TermCopyForm
-from onboarding.sheets import (
-    SheetRefused,
-    csv_bytes,
-    sheet_remove,
-    sheet_rows,
-    sheet_store,
-    xlsx_bytes,
-)
-from units.models import Kind, Sector, Unit
+from onboarding.sheets import SheetFile, SheetRefused, sheet_remove, sheet_rows, sheet_store
+from units.models import Kind, Unit
 from units.selectors import unit_scope_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,10 +31,20 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or Excel .xlsx)"))
 
 
-def download(content: bytes, *, filename: str, fmt: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX if fmt == "xlsx" else "text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+def download(sheet: SheetFile, fmt: str) -> HttpResponse:
+    """An import's export ("csv", "xlsx") or its template ("template") as a download."""
+    filename, content = sheet.download(fmt)
+    response = HttpResponse(content, content_type="text/csv" if fmt == "csv" else XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def sheet_links(name: str, *args) -> dict[str, str]:
+    """The template and exports beside an import page (URL names `<name>_template`...,
+    from urls.sheet_paths)."""
+    return {
+        kind: reverse(f"setup:{name}_{kind}", args=args) for kind in ("template", "xlsx", "csv")
+    }
 
 
 def import_flow(request, *, kind: str, plan, apply) -> dict:
@@ -74,67 +78,48 @@ def import_flow(request, *, kind: str, plan, apply) -> dict:
     return context
 
 
+def import_page(
+    request, template: str, *, kind: str, plan, apply, saved, links: dict, **context
+) -> HttpResponse:
+    """An import's page: `import_flow`, and `saved(done)` as the message once written."""
+    context.update(import_flow(request, kind=kind, plan=plan, apply=apply), links=links)
+    if "done" in context:
+        messages.success(request, saved(context["done"]))
+    return render(request, template, context)
+
+
+def quotas_saved(plan: quotas.QuotaPlan) -> str:
+    return _("Quotas saved: %(created)s new, %(updated)s changed, %(deleted)s removed.") % {
+        "created": plan.created,
+        "updated": plan.updated,
+        "deleted": plan.deleted,
+    }
+
+
+# The organisation tree --------------------------------------------------------------
+
+
 @login_required
 @permission_required(MANAGE_UNITS, raise_exception=True)
 def units_setup(request):
-    context = import_flow(
+    return import_page(
         request,
+        "onboarding/units.html",
         kind="units",
         plan=lambda rows: tree.tree_plan(rows=rows, user=request.user),
         apply=lambda rows: tree.tree_import(rows=rows, user=request.user),
-    )
-    if "done" in context:
-        done = context["done"]
-        messages.success(
-            request,
+        saved=lambda done: (
             _("The tree is saved: %(created)s new, %(changed)s changed, %(moved)s moved.")
-            % {
-                "created": len(done.created),
-                "changed": len(done.changed),
-                "moved": len(done.moved),
-            },
-        )
-    return render(request, "onboarding/units.html", context)
+            % {"created": len(done.created), "changed": len(done.changed), "moved": len(done.moved)}
+        ),
+        links=sheet_links("units"),
+    )
 
 
 @login_required
 @permission_required(MANAGE_UNITS, raise_exception=True)
-def units_export(request, fmt: str):
-    headers, rows = tree.tree_export_rows(user=request.user)
-    if fmt == "csv":
-        return download(csv_bytes(headers, rows), filename="don-vi", fmt="csv")
-    content = xlsx_bytes(
-        headers,
-        rows,
-        title=_("Units"),
-        widths=[c.width for c in tree.COLUMNS],
-        lists=_unit_lists(),
-        list_rows=max(2000, len(rows) + 500),
-    )
-    return download(content, filename="don-vi", fmt="xlsx")
-
-
-@login_required
-@permission_required(MANAGE_UNITS, raise_exception=True)
-def units_template(request):
-    headers = [str(column.header) for column in tree.COLUMNS]
-    content = xlsx_bytes(
-        headers,
-        tree.tree_template_rows(),
-        title=_("Units"),
-        widths=[c.width for c in tree.COLUMNS],
-        lists=_unit_lists(),
-    )
-    return download(content, filename="mau-don-vi", fmt="xlsx")
-
-
-def _unit_lists() -> dict[int, list[str]]:
-    names = [column.name for column in tree.COLUMNS]
-    return {
-        names.index("kind"): [str(label) for _value, label in Kind.choices],
-        names.index("sector"): [str(label) for _value, label in Sector.choices],
-        names.index("active"): ["1", "0"],
-    }
+def units_file(request, fmt: str):
+    return download(tree.tree_file(user=request.user), fmt)
 
 
 # The hub and the term's pages ----------------------------------------------------------
@@ -155,72 +140,35 @@ def _term(request, term_id: int) -> Term:
 @login_required
 @permission_required(MANAGE_UNITS, raise_exception=True)
 def setup_index(request):
+    scope = unit_scope_for(request.user)
+    units = Unit.objects.all() if scope is None else Unit.objects.subtree(scope)
     terms = list(terms_managed_by(request.user).prefetch_related("targets"))
-    return render(request, "onboarding/index.html", {"terms": terms})
+    return render(request, "onboarding/index.html", {"terms": terms, "units": units.count()})
 
 
 @login_required
 @permission_required(MANAGE_TARGETS, raise_exception=True)
 def targets_setup(request, term_id: int):
     term = _term(request, term_id)
-    context = import_flow(
+    return import_page(
         request,
+        "onboarding/targets.html",
         kind="targets",
         plan=lambda rows: targets.targets_plan(rows=rows, user=request.user, term=term),
         apply=lambda rows: targets.targets_import(rows=rows, user=request.user, term=term),
-    )
-    if "done" in context:
-        done = context["done"]
-        messages.success(
-            request,
+        saved=lambda done: (
             _("The targets are saved: %(created)s new, %(changed)s changed.")
-            % {"created": len(done.created), "changed": len(done.changed)},
-        )
-    context["term"] = term
-    return render(request, "onboarding/targets.html", context)
+            % {"created": len(done.created), "changed": len(done.changed)}
+        ),
+        links=sheet_links("targets", term.pk),
+        term=term,
+    )
 
 
 @login_required
 @permission_required(MANAGE_TARGETS, raise_exception=True)
-def targets_export(request, term_id: int, fmt: str):
-    term = _term(request, term_id)
-    headers, rows = targets.targets_export_rows(term=term)
-    if fmt == "csv":
-        return download(csv_bytes(headers, rows), filename=f"chi-tieu-{term.pk}", fmt="csv")
-    content = xlsx_bytes(
-        headers, rows, title=_("Targets"), widths=_target_widths(term), lists=_target_lists()
-    )
-    return download(content, filename=f"chi-tieu-{term.pk}", fmt="xlsx")
-
-
-@login_required
-@permission_required(MANAGE_TARGETS, raise_exception=True)
-def targets_template(request, term_id: int):
-    term = _term(request, term_id)
-    headers = targets.targets_headers(term=term)
-    content = xlsx_bytes(
-        headers,
-        targets.targets_template_rows(term=term),
-        title=_("Targets"),
-        widths=_target_widths(term),
-        lists=_target_lists(),
-    )
-    return download(content, filename=f"mau-chi-tieu-{term.pk}", fmt="xlsx")
-
-
-def _target_widths(term: Term) -> list[int]:
-    return [column.width for column in targets.COLUMNS] + [14 for _year in term.years]
-
-
-def _target_lists() -> dict[int, list[str]]:
-    names = [column.name for column in targets.COLUMNS]
-    lists = {
-        names.index(name): [str(label) for _value, label in targets.COLUMN[name].choices]
-        for name in targets.CHOICE_FIELDS
-    }
-    lists[names.index("is_headline")] = ["1", "0"]
-    lists[names.index("in_percent")] = ["1", "0"]
-    return lists
+def targets_file(request, term_id: int, fmt: str):
+    return download(targets.targets_file(term=_term(request, term_id)), fmt)
 
 
 # Quotas -----------------------------------------------------------------------------
@@ -241,30 +189,18 @@ def quota_grid_page(request, target_id: int):
         ),
         pk=target_id,
     )
-    values = None
-    errors = []
+    refused = None
     if request.method == "POST":
         plan = quotas.quota_grid_save(target=target, user=request.user, data=request.POST)
         if plan.ok:
-            messages.success(
-                request,
-                _("Quotas saved: %(created)s new, %(updated)s changed, %(deleted)s removed.")
-                % {"created": plan.created, "updated": plan.updated, "deleted": plan.deleted},
-            )
+            messages.success(request, quotas_saved(plan))
             return redirect("setup:quota_grid", target_id=target.pk)
-        errors = plan.errors
-        values = {
-            (int(unit_id), None if column == "term" else int(column)): value
-            for name, value in request.POST.items()
-            if name.startswith("q-") and name.count("-") == 2
-            for _q, unit_id, column in [name.split("-")]
-            if unit_id.isdigit() and (column == "term" or column.isdigit())
-        }
-    grid = quotas.quota_grid(target=target, user=request.user, values=values)
+        refused = plan
+    grid = quotas.quota_grid(target=target, user=request.user, refused=refused)
     return render(
         request,
         "onboarding/quota_grid.html",
-        {"grid": grid, "target": target, "term": target.term, "errors": errors},
+        {"grid": grid, "target": target, "term": target.term, "refused": refused},
     )
 
 
@@ -272,68 +208,22 @@ def quota_grid_page(request, target_id: int):
 @permission_required(MANAGE_QUOTAS, raise_exception=True)
 def quotas_setup(request, term_id: int):
     term = _term(request, term_id)
-    context = import_flow(
+    return import_page(
         request,
+        "onboarding/quotas.html",
         kind="quotas",
         plan=lambda rows: quotas.quotas_plan(rows=rows, user=request.user, term=term),
         apply=lambda rows: quotas.quotas_import(rows=rows, user=request.user, term=term),
+        saved=quotas_saved,
+        links=sheet_links("quotas", term.pk),
+        term=term,
     )
-    if "done" in context:
-        done = context["done"]
-        messages.success(
-            request,
-            _("Quotas saved: %(created)s new, %(updated)s changed, %(deleted)s removed.")
-            % {"created": done.created, "updated": done.updated, "deleted": done.deleted},
-        )
-    context["term"] = term
-    return render(request, "onboarding/quotas.html", context)
 
 
 @login_required
 @permission_required(MANAGE_QUOTAS, raise_exception=True)
-def quotas_export(request, term_id: int, fmt: str):
-    term = _term(request, term_id)
-    headers, rows = quotas.quotas_export_rows(term=term, user=request.user)
-    if fmt == "csv":
-        return download(csv_bytes(headers, rows), filename=f"giao-chi-tieu-{term.pk}", fmt="csv")
-    content = xlsx_bytes(
-        headers,
-        rows,
-        title=_("Quotas"),
-        widths=_quota_widths(term),
-        lists=_quota_lists(term),
-        list_rows=max(2000, len(rows) + 500),
-    )
-    return download(content, filename=f"giao-chi-tieu-{term.pk}", fmt="xlsx")
-
-
-@login_required
-@permission_required(MANAGE_QUOTAS, raise_exception=True)
-def quotas_template(request, term_id: int):
-    term = _term(request, term_id)
-    headers = quotas.quotas_headers(term=term)
-    example = [
-        [
-            "1",
-            "CS001",
-            "Đảng bộ Sở Tài chính (ví dụ)",
-            *(5 for _year in term.years),
-            5 * term.length,
-        ]
-    ]
-    content = xlsx_bytes(
-        headers, example, title=_("Quotas"), widths=_quota_widths(term), lists=_quota_lists(term)
-    )
-    return download(content, filename=f"mau-giao-chi-tieu-{term.pk}", fmt="xlsx")
-
-
-def _quota_widths(term: Term) -> list[int]:
-    return [column.width for column in quotas.COLUMNS] + [12 for _c in quotas.quota_columns(term)]
-
-
-def _quota_lists(term: Term) -> dict[int, list[str]]:
-    codes = list(term.targets.order_by("order", "pk").values_list("code", flat=True))
-    return {0: codes} if codes else {}
+def quotas_file(request, term_id: int, fmt: str):
+    return download(quotas.quotas_file(term=_term(request, term_id), user=request.user), fmt)
 
 
 # The next term ----------------------------------------------------------------------

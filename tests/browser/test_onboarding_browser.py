@@ -15,11 +15,11 @@ CS3,Chi bộ Công ty Điện lực,DBK,Chi bộ cơ sở,Doanh nghiệp,3,1,
 DBK,Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh,,Đảng bộ Khối,,1,1,
 """
 
-TARGETS = """Mã chỉ tiêu,Thứ tự,Chỉ tiêu,ĐVT,Chỉ tiêu chính (1/0),Chương trình,Cách đo,Chiều đánh giá,Cách cộng các năm,Cách đánh giá tiến độ,Đơn vị báo cáo,Tính theo % (1/0),Chỉ tiêu cả nhiệm kỳ,Chỉ tiêu hằng năm
-1,1,Kết nạp đảng viên mới,đảng viên,1,,count,,,,,,1.000,
-2,2,Bồi dưỡng nhận thức về Đảng,người,1,,count,,,every_year,,,,150
-3,3,Tổ chức đảng hoàn thành tốt nhiệm vụ,%,1,,ratio,,latest,final,grassroots,1,90,
-4,4,Chi bộ sinh hoạt chuyên đề,chi bộ,0,Nâng cao chất lượng sinh hoạt,count,,,,cell,,20,
+TARGETS = """Mã chỉ tiêu,Thứ tự,Chỉ tiêu,ĐVT,Chỉ tiêu chính (1/0),Chương trình,Cách đo,Chiều đánh giá,Cách cộng các năm,Cách đánh giá tiến độ,Đơn vị báo cáo,Tần suất báo cáo,Tính theo % (1/0),Chỉ tiêu cả nhiệm kỳ,Chỉ tiêu hằng năm
+1,1,Kết nạp đảng viên mới,đảng viên,1,,count,,,,,,,1.000,
+2,2,Bồi dưỡng nhận thức về Đảng,người,1,,count,,,every_year,,,,,150
+3,3,Tổ chức đảng hoàn thành tốt nhiệm vụ,%,1,,ratio,,latest,final,grassroots,Hằng năm (kể cả số 0),1,90,
+4,4,Chi bộ sinh hoạt chuyên đề,chi bộ,0,Nâng cao chất lượng sinh hoạt,count,,,,cell,Chỉ khi phát sinh,,20,
 """  # noqa: E501
 
 
@@ -74,6 +74,7 @@ def test_an_empty_database_becomes_a_committees_dashboard(page, live_server, tmp
     assert "4 mới" in page.get_by_test_id("plan").inner_text()
     page.get_by_test_id("confirm").click()
     assert Target.objects.filter(term=term).count() == 4
+    assert Target.objects.get(term=term, code="4").frequency == "when_it_happens"
 
     # 4. Quotas of the admissions, on the target's grid.
     page.goto(f"{base}/admin/setup/")

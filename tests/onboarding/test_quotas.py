@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from indicators.models import Measure, TargetYear, UnitQuota
-from onboarding.quotas import quotas_export_rows, quotas_import
+from indicators.models import Combine, Level, Measure, TargetYear, UnitQuota
+from onboarding.quotas import quota_grid, quotas_export_rows, quotas_import
 from tests.factories import make_quota, make_root, make_target, make_term, make_unit, make_user
 from units import roles
 from units.models import Kind
@@ -40,7 +40,8 @@ def snapshot():
 def test_the_grid_shows_totals_against_the_resolution_and_what_is_left(
     client, admin, setup, django_assert_max_num_queries
 ):
-    """Assigned, the resolution's figure and "còn lại chưa giao" per column."""
+    """Assigned, the resolution's figure and "còn lại chưa giao" per column; the whole
+    term counts yearly quotas of units without a term quota."""
     _term, target, units = setup
     make_quota(target, units[0], 200, 2022)
     make_quota(target, units[1], 300, 2022)
@@ -53,9 +54,27 @@ def test_the_grid_shows_totals_against_the_resolution_and_what_is_left(
     totals = {total.column: total for total in grid.totals}
     assert (totals[2022].assigned, totals[2022].planned, totals[2022].remaining) == (500, 700, 200)
     assert (totals[2021].planned, totals[2021].remaining) == (600, 600)
-    assert (totals[None].assigned, totals[None].remaining) == (1000, 2200)
+    # The whole term counts a unit's term quota, else the sum of its years: 1000 + 200 + 300.
+    assert (totals[None].assigned, totals[None].planned, totals[None].remaining) == (
+        1500,
+        3200,
+        1700,
+    )
     assert "Còn lại chưa giao" in response.text
-    assert "2.200" in response.text
+    assert "1.700" in response.text
+    assert "None" not in response.text, "blank cells stay blank"
+
+
+def test_the_whole_term_of_a_level_counts_each_units_last_year(admin, setup):
+    """A stock (units reaching a standard) is a level: 2 then 3 units plan 3, not 5."""
+    term, _target, units = setup
+    stock = make_target(term, code="5", combine=Combine.LATEST, term_target=None, yearly_target=8)
+    make_quota(stock, units[0], 2, 2021)
+    make_quota(stock, units[0], 3, 2022)
+    make_quota(stock, units[1], 4)
+    totals = {total.column: total for total in quota_grid(target=stock, user=admin).totals}
+    assert (totals[None].assigned, totals[None].planned, totals[None].remaining) == (7, 8, 1)
+    assert (totals[2022].assigned, totals[2022].planned) == (3, 8)
 
 
 def test_the_grid_page_queries_do_not_grow_with_units(
@@ -102,9 +121,12 @@ def test_a_bad_cell_saves_nothing_and_keeps_what_was_typed(client, admin, setup)
     )
     assert response.status_code == 200
     assert snapshot() == before
-    assert "không được âm" in response.text
     assert 'value="-4"' in response.text
     assert 'value="999"' in response.text
+    # The wrong box is marked, its message beside it (not only in a tooltip).
+    wrong = response.text.split(f'name="q-{units[1].pk}-2023"')[1].split("</td>")[0]
+    assert 'aria-invalid="true"' in wrong
+    assert "Chỉ tiêu giao không được âm." in wrong
 
 
 def test_a_percentage_quota_over_100_is_refused(client, admin, setup):
@@ -167,15 +189,46 @@ def test_quota_file_errors_name_row_and_column_and_save_nothing(admin, setup, ro
     assert snapshot() == before
 
 
-def test_a_subtree_administrator_gives_quotas_only_inside_it(setup):
-    """Units outside the user's subtree are unknown to their quota file and grid."""
-    term, _target, units = setup
+def test_a_subtree_administrator_gives_quotas_only_inside_it(client, setup):
+    """A grassroots administrator cannot give quotas for the committee's term, file or
+    grid; for their own committee's term, only to units of their subtree."""
+    term, target, units = setup
     user = make_user("bithu", unit=units[0], role=roles.ADMINISTRATOR, is_staff=True)
-    plan = quotas_import(
-        rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": units[1].code, "2022": 5}], user=user, term=term
-    )
-    assert not plan.ok
+    with translation.override("vi"):
+        plan = quotas_import(
+            rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": units[0].children.get().code, "2022": 5}],
+            user=user,
+            term=term,
+        )
+        assert [str(error) for error in plan.errors] == ["Nhiệm kỳ này ngoài phạm vi của bạn."]
+    client.force_login(user)
+    assert client.get(f"/admin/setup/targets/{target.pk}/quotas/").status_code == 404
+    assert client.post(f"/admin/setup/targets/{target.pk}/quotas/", {}).status_code == 404
+
+    own_term = make_term(units[0])
+    own_target = make_target(own_term, code="1", term_target=50, level=Level.CELL)
+    cell = units[0].children.get()
+    with translation.override("vi"):
+        plan = quotas_import(
+            rows=[
+                {"Mã chỉ tiêu": "1", "Mã đơn vị": cell.code, "2022": 5},
+                {"Mã chỉ tiêu": "1", "Mã đơn vị": units[1].code, "2022": 5},
+            ],
+            user=user,
+            term=own_term,
+        )
+        assert [str(error) for error in plan.errors] == [
+            f"Dòng 3, cột “Mã đơn vị”: Không có đơn vị nào mã “{units[1].code}” "
+            "trong phạm vi của bạn."
+        ]
     assert not UnitQuota.objects.exists()
+    plan = quotas_import(
+        rows=[{"Mã chỉ tiêu": "1", "Mã đơn vị": cell.code, "2022": 5}], user=user, term=own_term
+    )
+    assert plan.ok
+    assert list(UnitQuota.objects.values_list("target", "unit", "value")) == [
+        (own_target.pk, cell.pk, 5)
+    ]
 
 
 def test_the_quota_page_imports_a_csv_file_after_a_preview(client, admin, setup):
@@ -196,5 +249,14 @@ def test_the_quota_page_imports_a_csv_file_after_a_preview(client, admin, setup)
         {"token": with_preview.context["token"], "confirm": "1"},
     )
     assert UnitQuota.objects.count() == 3
+    assert sorted(
+        UnitQuota.history.filter(history_type="+", history_user=admin).values_list(
+            "unit__code", "year", "value"
+        ),
+        key=str,
+    ) == sorted(
+        [(units[0].code, 2021, 100), (units[0].code, 2022, 120), (units[1].code, None, 640)],
+        key=str,
+    ), "each new quota has its history row, by the importer"
     template = client.get(f"/admin/setup/terms/{term.pk}/quotas/template.xlsx")
     assert template.status_code == 200

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from indicators.models import Measure, Programme, Target, TargetYear
-from onboarding.targets import targets_export_rows, targets_import, targets_plan
+from indicators.models import Frequency, Level, Measure, Programme, Target, TargetYear
+from onboarding.targets import FIELDS, targets_export_rows, targets_import
 from tests.factories import make_root, make_target, make_term, make_unit, make_user
 from units import roles
 from units.models import Kind
@@ -27,6 +27,7 @@ HEADERS = [
     "Cách cộng các năm",
     "Cách đánh giá tiến độ",
     "Đơn vị báo cáo",
+    "Tần suất báo cáo",
     "Tính theo % (1/0)",
     "Chỉ tiêu cả nhiệm kỳ",
     "Chỉ tiêu hằng năm",
@@ -42,18 +43,9 @@ def rows(*lines):
 
 
 def snapshot(term):
+    """Every field a targets file sets, the programmes and the years' own targets."""
     return (
-        list(
-            term.targets.order_by("code").values_list(
-                "code",
-                "name",
-                "term_target",
-                "yearly_target",
-                "programme__name",
-                "measure",
-                "in_percent",
-            )
-        ),
+        list(term.targets.order_by("code").values_list("code", "programme__name", *FIELDS)),
         list(
             TargetYear.objects.filter(target__term=term).values_list(
                 "target__code", "year", "value"
@@ -89,6 +81,7 @@ def test_new_targets_with_programmes_and_year_values(admin, term):
                 "",
                 "",
                 "",
+                "",
                 "3.200",
                 "",
                 "",
@@ -108,6 +101,7 @@ def test_new_targets_with_programmes_and_year_values(admin, term):
                 "",
                 "final",
                 "cell",
+                "Chỉ khi phát sinh",
                 "",
                 80,
                 "",
@@ -128,6 +122,7 @@ def test_new_targets_with_programmes_and_year_values(admin, term):
                 "latest",
                 "final",
                 "grassroots",
+                "when_it_happens",
                 1,
                 100,
                 "",
@@ -149,6 +144,12 @@ def test_new_targets_with_programmes_and_year_values(admin, term):
     assert ratio.in_percent, "a blank percent column on a ratio means in percent"
     assert ratio.measure == Measure.RATIO
     assert Programme.objects.get(term=term).targets.count() == 2
+    frequencies = dict(term.targets.values_list("code", "frequency"))
+    assert frequencies == {
+        "1": Frequency.EVERY_YEAR,  # left blank: every year
+        "CT1.1": Frequency.WHEN_IT_HAPPENS,  # by its Vietnamese label
+        "CT1.2": Frequency.WHEN_IT_HAPPENS,  # by its code
+    }
 
 
 def test_reimporting_an_export_changes_nothing(admin, term):
@@ -164,6 +165,14 @@ def test_reimporting_an_export_changes_nothing(admin, term):
         programme=programme,
         description="Câu chữ, có dấu phẩy",
     )
+    make_target(
+        term,
+        code="4",
+        name="Thành lập tổ chức đảng mới",
+        term_target=12,
+        level=Level.COMMITTEE,
+        frequency=Frequency.WHEN_IT_HAPPENS,
+    )
     before = snapshot(term)
     with translation.override("vi"):
         headers, lines = targets_export_rows(term=term)
@@ -171,39 +180,75 @@ def test_reimporting_an_export_changes_nothing(admin, term):
             rows=[dict(zip(headers, line, strict=True)) for line in lines], user=admin, term=term
         )
     assert plan.ok, [str(error) for error in plan.errors]
-    assert (len(plan.created), len(plan.changed), plan.unchanged) == (0, 0, 2)
+    assert (len(plan.created), len(plan.changed), plan.unchanged) == (0, 0, 3)
     assert snapshot(term) == before
+    frequency = headers.index("Tần suất báo cáo")
+    assert [line[frequency] for line in lines] == [
+        "Hằng năm (kể cả số 0)",
+        "Hằng năm (kể cả số 0)",
+        "Chỉ khi phát sinh",
+    ]
 
 
 @pytest.mark.parametrize(
     ("line", "column", "words"),
     [
-        (["1", 1, "A", "người", 1, "", "cân nặng", "", "", "", "", "", 10], "Cách đo", "cân nặng"),
         (
-            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", ""],
+            ["1", 1, "A", "người", 1, "", "cân nặng", "", "", "", "", "", "", 10],
+            "Cách đo",
+            "cân nặng",
+        ),
+        (
+            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", ""],
             "Chỉ tiêu cả nhiệm kỳ",
             "chỉ tiêu",
         ),
         (
-            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "-5"],
+            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", "-5"],
             "Chỉ tiêu cả nhiệm kỳ",
             "âm",
         ),
-        (["1", 1, "", "người", 1, "", "count", "", "", "", "", "", 10], "Chỉ tiêu", "trống"),
+        (["1", 1, "", "người", 1, "", "count", "", "", "", "", "", "", 10], "Chỉ tiêu", "trống"),
         (
-            ["1", 1, "A", "%", 1, "", "ratio", "", "", "", "", "1", 120],
+            ["1", 1, "A", "%", 1, "", "ratio", "", "", "", "", "", "1", 120],
             "Chỉ tiêu cả nhiệm kỳ",
             "100",
         ),
+        (
+            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "hàng quý", "", 10],
+            "Tần suất báo cáo",
+            "“hàng quý” không thuộc danh sách: Hằng năm (kể cả số 0), Chỉ khi phát sinh",
+        ),
+        (
+            ["1", 1, "A" * 501, "người", 1, "", "count", "", "", "", "", "", "", 10],
+            "Chỉ tiêu",
+            "500",
+        ),
+        (
+            ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", "10.000.000.000.000"],
+            "Chỉ tiêu cả nhiệm kỳ",
+            "12 chữ số",
+        ),
     ],
-    ids=["unknown-measure", "no-target", "negative", "no-name", "over-100-percent"],
+    ids=[
+        "unknown-measure",
+        "no-target",
+        "negative",
+        "no-name",
+        "over-100-percent",
+        "unknown-frequency",
+        "name-too-long",
+        "figure-too-large",
+    ],
 )
 def test_errors_name_row_and_column_and_nothing_is_saved(admin, term, line, column, words):
     """Each refused row is reported in Vietnamese by row and column; nothing is written."""
     before = snapshot(term)
     with translation.override("vi"):
         plan = targets_import(
-            rows=rows(["9", 1, "Đúng", "người", 1, "Mới", "count", "", "", "", "", "", 5], line),
+            rows=rows(
+                ["9", 1, "Đúng", "người", 1, "Mới", "count", "", "", "", "", "", "", 5], line
+            ),
             user=admin,
             term=term,
         )
@@ -215,13 +260,38 @@ def test_errors_name_row_and_column_and_nothing_is_saved(admin, term, line, colu
     assert not Programme.objects.filter(term=term).exists()
 
 
-def test_duplicate_codes_are_refused(admin, term):
-    """Two rows with one code: the second is named."""
+def test_a_file_without_the_frequency_column_keeps_each_targets_frequency(admin, term):
+    """An older file (no frequency column) changes no stored frequency; new targets
+    are reported every year."""
+    make_target(term, code="4", term_target=12, frequency=Frequency.WHEN_IT_HAPPENS)
+    headers, lines = targets_export_rows(term=term)
+    frequency = headers.index("Tần suất báo cáo")
+    older = [
+        {
+            header: value
+            for header, value in zip(headers, line, strict=True)
+            if header != headers[frequency]
+        }
+        for line in lines
+    ]
+    older.append({**older[0], "Mã chỉ tiêu": "5", "Chỉ tiêu": "Mới"})
     with translation.override("vi"):
-        plan = targets_plan(
+        plan = targets_import(rows=older, user=admin, term=term)
+    assert plan.ok, [str(error) for error in plan.errors]
+    assert (len(plan.created), len(plan.changed), plan.unchanged) == (1, 0, 1)
+    assert dict(term.targets.values_list("code", "frequency")) == {
+        "4": Frequency.WHEN_IT_HAPPENS,
+        "5": Frequency.EVERY_YEAR,
+    }
+
+
+def test_duplicate_codes_are_refused(admin, term):
+    """Two rows with one code: the second is named, and nothing is saved."""
+    with translation.override("vi"):
+        plan = targets_import(
             rows=rows(
-                ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", 5],
-                ["1", 2, "B", "người", 1, "", "count", "", "", "", "", "", 5],
+                ["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", 5],
+                ["1", 2, "B", "người", 1, "", "count", "", "", "", "", "", "", 5],
             ),
             user=admin,
             term=term,
@@ -229,6 +299,7 @@ def test_duplicate_codes_are_refused(admin, term):
     assert [str(error) for error in plan.errors] == [
         "Dòng 3, cột “Mã chỉ tiêu”: Mã “1” đã có ở dòng 2."
     ]
+    assert not term.targets.exists()
 
 
 def test_a_term_outside_the_users_subtree_is_refused(term):
@@ -236,7 +307,7 @@ def test_a_term_outside_the_users_subtree_is_refused(term):
     unit = make_unit(parent=term.root_unit, kind=Kind.GRASSROOTS_COMMITTEE)
     user = make_user("bithu", unit=unit, role=roles.ADMINISTRATOR, is_staff=True)
     plan = targets_import(
-        rows=rows(["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", 5]),
+        rows=rows(["1", 1, "A", "người", 1, "", "count", "", "", "", "", "", "", 5]),
         user=user,
         term=term,
     )
@@ -248,9 +319,11 @@ def test_the_page_previews_and_confirms_with_the_template(client, admin, term):
     """The template's example row, uploaded back, previews then creates the target."""
     client.force_login(admin)
     template = client.get(f"/admin/setup/terms/{term.pk}/targets/template.xlsx").content
-    sheet = openpyxl.load_workbook(io.BytesIO(template)).active
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book.active
     assert sheet["A1"].value == "Mã chỉ tiêu"
-    assert len(sheet.data_validations.dataValidation) >= 5
+    assert drop_down(book, "Tần suất báo cáo") == ["Hằng năm (kể cả số 0)", "Chỉ khi phát sinh"]
+    assert drop_down(book, "Đơn vị báo cáo")[0] == "Cấp ủy cấp trên trực tiếp thực hiện"
     response = client.post(
         f"/admin/setup/terms/{term.pk}/targets/", {"file": SimpleUploadedFile("ct.xlsx", template)}
     )
@@ -261,6 +334,20 @@ def test_the_page_previews_and_confirms_with_the_template(client, admin, term):
         {"token": response.context["token"], "confirm": "1"},
     )
     assert term.targets.get().term_target == 3200
+
+
+def drop_down(book, header: str) -> list[str]:
+    """The values of the drop-down list on the column headed `header`."""
+    sheet = book.active
+    letter = next(cell.column_letter for cell in sheet[1] if cell.value == header)
+    validation = next(
+        validation
+        for validation in sheet.data_validations.dataValidation
+        if str(validation.sqref).startswith(f"{letter}2:")
+    )
+    # ='Danh mục'!$F$1:$F$2: the values sit on the hidden sheet
+    reference = validation.formula1.split("!")[1].replace("$", "")
+    return [row[0].value for row in book["Danh mục"][reference]]
 
 
 def test_another_users_upload_cannot_be_confirmed(client, admin, term):

@@ -2,7 +2,16 @@
 
 import pytest
 
-from indicators.models import Programme, Result, Target, TargetYear, Term, UnitQuota
+from indicators.models import (
+    Frequency,
+    Level,
+    Programme,
+    Result,
+    Target,
+    TargetYear,
+    Term,
+    UnitQuota,
+)
 from onboarding.terms import NewTerm, term_copy
 from tests.factories import (
     make_quota,
@@ -31,7 +40,14 @@ def old_term():
     term = make_term(root)
     programme = Programme.objects.create(term=term, name="Chương trình 1", order=1)
     target = make_target(term, code="1", term_target=3200, yearly_target=600)
-    make_target(term, code="CT1", programme=programme, term_target=80)
+    make_target(
+        term,
+        code="CT1",
+        programme=programme,
+        term_target=80,
+        frequency=Frequency.WHEN_IT_HAPPENS,
+        level=Level.CELL,
+    )
     TargetYear.objects.create(target=target, year=2021, value=550)
     TargetYear.objects.create(target=target, year=2025, value=700)
     make_quota(target, unit, 120, 2022)
@@ -53,7 +69,10 @@ def test_copy_takes_programmes_and_targets_with_new_years_but_no_results(admin, 
             end_year=2030,
         ),
     )
-    assert sorted(new.targets.values_list("code", "term_target")) == [("1", 3200), ("CT1", 80)]
+    assert sorted(new.targets.values_list("code", "term_target", "level", "frequency")) == [
+        ("1", 3200, Level.GRASSROOTS, Frequency.EVERY_YEAR),
+        ("CT1", 80, Level.CELL, Frequency.WHEN_IT_HAPPENS),
+    ]
     assert new.programmes.get().targets.get().code == "CT1"
     assert sorted(TargetYear.objects.filter(target__term=new).values_list("year", "value")) == [
         (2026, 550),
