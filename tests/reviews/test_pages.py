@@ -204,7 +204,7 @@ def test_an_import_changes_the_live_figure_and_the_page_marks_it(world, client):
     review = world["review"]
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     line = page.split('data-target="1"')[1].split("</tr>")[0]
-    assert '<td class="num" data-col="actual">60<br>' in line
+    assert 'data-label="Thực hiện">60<br>' in line
     assert "đã điều chỉnh sau kỳ đánh giá: 60 → 65" in line
     bravo_page = client.get(f"/reviews/{review.pk}/units/{bravo.pk}/").content.decode()
     assert "đã điều chỉnh sau kỳ đánh giá: 20 → 25" in bravo_page
