@@ -156,6 +156,9 @@ def test_the_admin_shows_an_adopted_review_read_only(world, client):
     review = world["review"]
     page = client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
     assert 'name="document_number"' not in page
+    posted = {"term": review.term_id, "kind": review.kind, "document_number": "99-BC/ĐU"}
+    client.post(f"/admin/reviews/review/{review.pk}/change/", posted)
+    assert Review.objects.get().document_number == "05-BC/ĐU"
     delete = client.post(f"/admin/reviews/review/{review.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
     explanation = Explanation.objects.get()
