@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from benchmarks.reviews import ReviewFigures, measure_review, review_lines
 from indicators.engine import as_of_mid_term, target_breakdown
 from indicators.models import Result, Target, Term
 from indicators.rollup import rollup_refresh_term
@@ -66,6 +67,7 @@ class SizeReport:
     figures: list[Figure] = field(default_factory=list)
     queries: dict[str, int] = field(default_factory=dict)
     export_peak_mb: float | None = None
+    review: ReviewFigures | None = None
 
     def figure(self, name: str) -> Figure:
         return next(figure for figure in self.figures if figure.name == name)
@@ -297,6 +299,11 @@ def measure_size(size: Size, *, repeat: int = 5) -> SizeReport:
 
     measure_export(client, term, report)
     measure_import(client, user, term, size, report)
+    # Adopting the end-of-term review, and its page's queries (benchmarks/reviews.py).
+    overview_ms = report.figure("overview").app
+    report.review = measure_review(
+        client=client, user=user, term=term, overview_ms=overview_ms, size=size.name
+    )
     return report
 
 
@@ -330,6 +337,7 @@ def format_reports(reports: list[SizeReport], load: list | None = None) -> str:
         value = found[0].ratio if found else None
         return "n/a" if value is None else f"{value:.2f}"
 
+    lines += review_lines([report.review for report in reports if report.review])
     if load:
         lines += format_load(load)
     http_ratio = p95_ratio(load) if load else None

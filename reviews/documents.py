@@ -10,7 +10,9 @@ headline count, explanations, place-and-date line, page numbers, A4).
 from __future__ import annotations
 
 import io
+from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -24,13 +26,24 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from indicators.models import Direction
 from reports import exports
 from reports.export_views import table_response
-from reports.templatetags.progress import actual, as_of_label, figure
+from reports.templatetags.progress import actual, completion, figure
+from reviews.selectors import Adjustment
 from reviews.views import ReviewFigures, review_figures, review_for, scope_for
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The place on the place-and-date line; a deployment names its own (settings.REVIEWS_PLACE).
 PLACE = "Thanh Hóa"
+
+
+def adjusted_text(adjustment: Adjustment) -> str:
+    """ "đã điều chỉnh sau kỳ đánh giá: 2.078 → 2.081" (the page writes the same)."""
+    return _("adjusted after the review: %(adopted)s → %(live)s") % {
+        "adopted": adjustment.adopted,
+        "live": adjustment.live,
+    }
 
 
 def appendix_table(figures: ReviewFigures) -> exports.Table:
@@ -45,10 +58,7 @@ def appendix_table(figures: ReviewFigures) -> exports.Table:
         if line.row is not None:
             adjustment = by_target[line.row.target.pk].adjustment
             if adjustment is not None:
-                change = _("adjusted after the review: %(adopted)s → %(live)s") % {
-                    "adopted": adjustment.adopted,
-                    "live": adjustment.live,
-                }
+                change = adjusted_text(adjustment)
         rows.append([*row, change])
     review = figures.review
     about = [(_("Review"), str(review)), *base.about]
@@ -66,6 +76,49 @@ def appendix_table(figures: ReviewFigures) -> exports.Table:
         rows=rows,
         about=about,
     )
+
+
+def appendix_heading(figures: ReviewFigures) -> list[str]:
+    """The lines under the appendix's title: which review (and unit), then what adopted it.
+
+    "Sơ kết giữa nhiệm kỳ", "(Kèm theo văn bản số 35-BC/ĐU ngày 07/08/2023)"; before
+    adoption, a draft line instead. The print page and the Word file both show these.
+    """
+    review = figures.review
+    first = review.title
+    if figures.scope.pk != review.committee.pk:
+        first += f" – {figures.scope}"
+    lines = [first]
+    if not review.is_adopted:
+        lines.append(_("Draft: live figures, not adopted yet"))
+    elif review.document_number and review.meeting_date:
+        lines.append(
+            _("(Attached to document No. %(document)s of %(date)s)")
+            % {"document": review.document_number, "date": review.meeting_date.strftime("%d/%m/%Y")}
+        )
+    elif review.document_number:
+        lines.append(
+            _("(Attached to document No. %(document)s)") % {"document": review.document_number}
+        )
+    return lines
+
+
+def planned_label(figures: ReviewFigures) -> str:
+    """The plan's column: the resolution's at the committee, the unit's quota below it."""
+    if figures.scope.pk == figures.review.committee.pk:
+        return _("Set by the resolution")
+    return _("Target for the unit")
+
+
+def place_and_date(day: date) -> str:
+    """ "Thanh Hóa, ngày 07 tháng 8 năm 2023": a day below 10, and January and February,
+    take a leading zero (the rule for Party and State documents)."""
+    return _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
+        "place": getattr(settings, "REVIEWS_PLACE", PLACE),
+        "day": f"{day.day:02d}",
+        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "year": day.year,
+    }
 
 
 def committee_masthead(unit) -> str:
@@ -88,14 +141,41 @@ def _page_number(paragraph) -> None:
         run._r.append(element)
 
 
-def _cell(cell, text: str, *, bold: bool = False, align=None) -> None:
-    cell.text = ""
+def _cell(cell, text: str, *, bold: bool = False, align=None, width=None):
+    """Write `text` in the cell (one run, 10 pt) and return the run."""
+    cell.text = text
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
+    run = paragraph.runs[0]
     run.bold = bold
     run.font.size = Pt(10)
     if align is not None:
         paragraph.alignment = align
+    if width is not None:
+        cell.width = width
+    return run
+
+
+def _row_property(row, name: str) -> None:
+    """A row flag: `tblHeader` (repeated on each page), `cantSplit` (kept on one page)."""
+    element = OxmlElement(f"w:{name}")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+
+
+# Column widths of the table (mm) on A4 landscape with 20 mm margins: 257 mm in all;
+# the target's name takes what the others leave.
+PAGE_WIDTH_MM = 257
+WIDTHS_MM = {"number": 14, "unit": 18, "planned": 18, "year": 14, "actual": 30,
+             "completion": 32, "status": 22}  # fmt: skip
+NAME_MIN_MM = 50
+
+
+def _column_widths(years: int) -> list:
+    fixed = [WIDTHS_MM["number"], None, WIDTHS_MM["unit"], WIDTHS_MM["planned"]]
+    fixed += [WIDTHS_MM["year"]] * years
+    fixed += [WIDTHS_MM["actual"], WIDTHS_MM["completion"], WIDTHS_MM["status"]]
+    name = max(NAME_MIN_MM, PAGE_WIDTH_MM - sum(width for width in fixed if width))
+    return [Mm(width or name) for width in fixed]
 
 
 def appendix_docx(figures: ReviewFigures) -> bytes:
@@ -118,20 +198,15 @@ def appendix_docx(figures: ReviewFigures) -> bytes:
     masthead = document.add_table(rows=2, cols=2)
     center = WD_ALIGN_PARAGRAPH.CENTER
     _cell(masthead.cell(0, 0), committee_masthead(term.root_unit), bold=True, align=center)
-    _cell(masthead.cell(0, 1), _("COMMUNIST PARTY OF VIETNAM"), bold=True, align=center)
+    party = _cell(masthead.cell(0, 1), _("COMMUNIST PARTY OF VIETNAM"), bold=True, align=center)
+    party.underline = True
     _cell(masthead.cell(1, 0), "*", align=center)
-    date = review.meeting_date or timezone.localdate()
-    place_and_date = _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
-        "place": PLACE,
-        "day": f"{date.day:02d}",
-        "month": f"{date.month:02d}",
-        "year": date.year,
-    }
-    _cell(masthead.cell(1, 1), place_and_date, align=center)
-    masthead.cell(1, 1).paragraphs[0].runs[0].italic = True
+    day = review.meeting_date or timezone.localdate()
+    _cell(masthead.cell(1, 1), place_and_date(day), align=center).italic = True
 
     title = document.add_paragraph()
     title.alignment = center
+    title.paragraph_format.space_before = Pt(12)
     title.add_run(_("APPENDIX")).bold = True
     heading = document.add_paragraph()
     heading.alignment = center
@@ -142,29 +217,39 @@ def appendix_docx(figures: ReviewFigures) -> bytes:
     heading.add_run(
         resolution % {"number": term.congress_roman, "start": term.start_year, "end": term.end_year}
     ).bold = True
-    subtitle = document.add_paragraph()
-    subtitle.alignment = center
-    parts = [str(review), as_of_label(progress.as_of), str(figures.scope)]
-    if review.is_adopted and review.document_number:
-        parts.append(_("adopted by %(document)s") % {"document": review.document_number})
-    if not review.is_adopted:
-        parts.append(_("DRAFT"))
-    subtitle.add_run(" – ".join(parts)).italic = True
+    for text in appendix_heading(figures):
+        line = document.add_paragraph()
+        line.alignment = center
+        line.paragraph_format.space_after = Pt(2)
+        line.add_run(text).italic = True
+    line.paragraph_format.space_after = Pt(10)
 
     years = list(progress.as_of.years())
     headers = [
-        _("No."), _("Target"), _("Unit of measure"), _("Set by the resolution"),
+        _("No."), _("Target"), _("Unit of measure"), planned_label(figures),
         *(str(year) for year in years), _("Cumulative / estimated"), _("Completion"),
         _("Status"),
     ]  # fmt: skip
+    widths = _column_widths(len(years))
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _cell(cell, text, bold=True, align=center)
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for cell, text, width in zip(table.rows[0].cells, headers, widths, strict=True):
+        _cell(cell, text, bold=True, align=center, width=width)
+    _row_property(table.rows[0], "tblHeader")
     by_target = {line.row.target.pk: line for line in figures.lines}
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    # Centred: the number and the unit of measure; right: the figures.
+    aligns = [center, None, center, *([right] * (len(years) + 2)), None, None]
     for line in exports.summary_lines(progress):
-        cells = table.add_row().cells
+        row_cells = table.add_row()
+        _row_property(row_cells, "cantSplit")
+        cells = row_cells.cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
         if line.row is None:
             merged = cells[1].merge(cells[-1])
             _cell(cells[0], line.number, bold=True, align=center)
@@ -173,32 +258,37 @@ def appendix_docx(figures: ReviewFigures) -> bytes:
         row = line.row
         review_line = by_target[row.target.pk]
         phrases = review_line.phrases
-        planned = figure(row.planned, row) if row.planned is not None else "—"
-        actual_text = actual(row)
-        if review_line.adjustment is not None:
-            actual_text += "\n" + _("adjusted after the review: %(adopted)s → %(live)s") % {
-                "adopted": review_line.adjustment.adopted,
-                "live": review_line.adjustment.live,
-            }
+        at_most = "≤ " if row.target.direction == Direction.AT_MOST else ""
+        planned = at_most + figure(row.planned, row) if row.planned is not None else "—"
+        adjustment = review_line.adjustment
         values = [
             line.number,
             line.label,
             row.target.unit_label,
             planned,
             *(figure(point.actual, row) for point in row.years),
-            actual_text,
-            phrases.get("completion") or "—",
+            actual(row),
+            phrases.get("completion") or completion(row),
             phrases.get("status") or str(row.status.label),
         ]
-        right = WD_ALIGN_PARAGRAPH.RIGHT
-        for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            _cell(cell, text, align=right if 3 <= index < 4 + len(years) + 1 else None)
+        for cell, text, align in zip(cells, values, aligns, strict=True):
+            _cell(cell, text, align=align)
+        if adjustment is not None:
+            # Under the adopted figure, the marker of a later correction (as on the page).
+            marker = cells[4 + len(years)].paragraphs[0].add_run()
+            marker.add_break()
+            marker.add_text(adjusted_text(adjustment))
+            marker.italic = True
+            marker.font.size = Pt(9)
 
     explained = [line for line in figures.lines if line.explanation is not None]
     if explained:
-        document.add_paragraph().add_run(_("Causes and solutions")).bold = True
+        heading = document.add_paragraph()
+        heading.paragraph_format.space_before = Pt(12)
+        heading.add_run(_("Causes and solutions")).bold = True
         for line in explained:
             paragraph = document.add_paragraph()
+            paragraph.paragraph_format.keep_with_next = True
             paragraph.add_run(f"{line.row.target.code}. {line.row.target.name}").bold = True
             document.add_paragraph(_("Causes: %(text)s") % {"text": line.explanation.causes})
             document.add_paragraph(_("Solutions: %(text)s") % {"text": line.explanation.solutions})
@@ -246,8 +336,9 @@ def print_appendix(request, pk: int):
                 for line in exports.summary_lines(progress)
             ],
             "masthead": committee_masthead(figures.review.term.root_unit),
+            "heading": appendix_heading(figures),
+            "planned_label": planned_label(figures),
             "years": list(progress.as_of.years()),
-            "date": figures.review.meeting_date or timezone.localdate(),
-            "place": PLACE,
+            "place_and_date": place_and_date(figures.review.meeting_date or timezone.localdate()),
         },
     )

@@ -1,11 +1,12 @@
 """The engine's output as JSON and back: what an adopted review keeps.
 
 `progress_freeze` writes one `indicators.engine.Progress` (a scope's targets,
-per-year series, headline and programme counts) with `dataclasses.asdict`,
-so a field the engine gains is carried without a change here; model instances
-(the target, the programme) are kept as the few facts a reader needs, since the
-live rows may be renamed later. Each target also keeps its phrases as the
-dashboard rendered them when adopted ("đạt 130% (vượt 30%)", "Vượt").
+per-year series, headline and programme counts) field by field, as
+`dataclasses.asdict` would, so a field the engine gains is carried without a
+change here; model instances (the target, the programme) are kept as the few
+facts a reader needs, since the live rows may be renamed later. Each target
+also keeps its phrases as the dashboard rendered them when adopted ("đạt 130%
+(vượt 30%)", "Vượt"); its figures are rendered from the frozen numbers.
 
 `progress_thaw` rebuilds engine objects from the JSON (typed by the engine's
 own annotations), so the pages and files that render live progress render the
@@ -45,49 +46,80 @@ def _facts(instance, names) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in names}
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types: Decimal as a string (exact), dict keys as strings."""
+# Values JSON keeps as they are.
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...] | None:
+    """A dataclass's field names; None for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: what `dataclasses.asdict` then a JSON round trip would give.
+
+    Every field of a dataclass, recursively (a field the engine gains comes
+    along); Decimal as a string (exact, as DjangoJSONEncoder writes it), choices
+    as their value, tuples as lists, dict keys as strings. Walked directly, not
+    through `asdict`'s deep copies: adoption freezes tens of thousands of rows.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is Decimal:
+        return str(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    if isinstance(value, str):  # a choice (Status): its value
+        return str(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def _phrases(row: TargetProgress) -> dict[str, str]:
+    """The row's phrases as the dashboard renders them (in the document's language)."""
     # The one renderer of each phrase: the dashboard's template filters.
     from reports.templatetags import progress as render
 
-    with translation.override(DOCUMENT_LANGUAGE):
-        return {
-            "actual": render.actual(row),
-            "completion": render.completion(row),
-            "status": str(row.status.label),
-        }
+    return {"completion": render.completion(row), "status": str(row.status.label)}
 
 
 def target_freeze(row: TargetProgress) -> dict[str, Any]:
-    """One target's progress: every field of the engine's dataclass, then its phrases."""
-    data = dataclasses.asdict(dataclasses.replace(row, target=None))
-    data["target"] = _facts(row.target, TARGET_FACTS)
+    """One target's progress: every field of the engine's dataclass, then its phrases.
+
+    Call it within `translation.override(DOCUMENT_LANGUAGE)` (as `progress_freeze` does).
+    """
+    data = _plain(dataclasses.replace(row, target=None))
+    data["target"] = _plain(_facts(row.target, TARGET_FACTS))
     data["phrases"] = _phrases(row)
     return data
 
 
 def progress_freeze(progress: Progress) -> dict[str, Any]:
     """A scope's whole progress as JSON-ready data (see the module's docstring)."""
-    return _jsonable(
-        {
-            "as_of": dataclasses.asdict(progress.as_of),
-            "scope": _facts(progress.scope, ("pk", "code", "name", "path")),
-            "headline": dataclasses.asdict(progress.headline),
-            "targets": [target_freeze(row) for row in progress.targets],
-            "programmes": [
-                {
-                    "programme": _facts(entry.programme, ("pk", "name", "order")),
-                    "tally": dataclasses.asdict(entry.tally),
-                    "targets": [row.target.pk for row in entry.targets],
-                }
-                for entry in progress.programmes
-            ],
-        }
-    )
+    with translation.override(DOCUMENT_LANGUAGE):
+        targets = [target_freeze(row) for row in progress.targets]
+    return {
+        "as_of": _plain(progress.as_of),
+        "scope": _plain(_facts(progress.scope, ("pk", "code", "name", "path"))),
+        "headline": _plain(progress.headline),
+        "targets": targets,
+        "programmes": [
+            {
+                "programme": _plain(_facts(entry.programme, ("pk", "name", "order"))),
+                "tally": _plain(entry.tally),
+                "targets": [row.target.pk for row in entry.targets],
+            }
+            for entry in progress.programmes
+        ],
+    }
 
 
 # Thawing ------------------------------------------------------------------------

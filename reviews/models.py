@@ -126,6 +126,13 @@ class Review(models.Model):
             raise ValidationError({"year": _("Only an annual review has a year.")})
 
     @property
+    def title(self) -> str:
+        """The review without its term: "Đánh giá năm 2024", "Sơ kết giữa nhiệm kỳ"."""
+        if self.kind == ReviewKind.ANNUAL:
+            return f"{self.get_kind_display()} {self.year}"
+        return str(self.get_kind_display())
+
+    @property
     def is_adopted(self) -> bool:
         return self.state == ReviewState.ADOPTED
 

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.engine import TargetProgress, term_progress
+from indicators.engine import TargetProgress
 from indicators.models import Target
 from reviews.freezing import progress_freeze
 from reviews.models import Explanation, Review, ReviewState, ReviewUnlock, Snapshot
 from reviews.selectors import (
     explanations_missing,
     review_live,
+    review_live_below,
     review_units_below,
     user_may_explain,
 )
@@ -104,10 +105,9 @@ def review_adopt(
     missing = explanations_missing(review=review, progress=committee)
     if missing:
         raise ExplanationsMissing(missing)
-    scopes = [(review.committee, committee)] + [
-        (unit, term_progress(term=review.term, as_of=review.as_of, scope=unit))
-        for unit in review_units_below(review=review)
-    ]
+    units = review_units_below(review=review)
+    below = review_live_below(review=review, committee=committee, units=units)
+    scopes = [(review.committee, committee), *zip(units, below, strict=True)]
     Snapshot.objects.filter(review=review).delete()
     Snapshot.objects.bulk_create(
         Snapshot(

@@ -155,7 +155,8 @@ def review_detail(request, pk: int, unit_pk: int | None = None):
         "may_reopen": review.is_adopted and _may(request, review, "reviews.reopen_review"),
         "missing": missing,
         "entries": _entries(request, figures, errors),
-        "errors": errors,
+        "explanation_errors": errors,
+        "form_error": errors.get(FORM_ERROR),
     }
     return render(request, "reviews/detail.html", context)
 
@@ -185,6 +186,10 @@ def _entries(request, figures: ReviewFigures, errors: dict[int, str]) -> list[di
     return entries
 
 
+# The key of an error of the whole form (the review was adopted meanwhile) among the targets' ids.
+FORM_ERROR = 0
+
+
 def _save_explanations(request, review, scope, figures: ReviewFigures) -> dict[int, str]:
     """Every explanation of the form in one transaction, or none: errors by target id."""
     errors: dict[int, str] = {}
@@ -212,7 +217,7 @@ def _save_explanations(request, review, scope, figures: ReviewFigures) -> dict[i
             if errors:
                 transaction.set_rollback(True)
     except ReviewFrozen as error:
-        errors[0] = str(error)
+        errors[FORM_ERROR] = str(error)
     return errors
 
 

@@ -123,3 +123,34 @@ def test_the_print_page_and_files_are_scoped(adopted, client):
         for path in ("appendix.docx", "appendix.xlsx", "appendix.csv", "print/"):
             assert client.get(f"/reviews/{review.pk}/{path}?unit={unit.pk}").status_code == 404
     assert client.get(f"/reviews/{review.pk}/appendix.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_row_of_the_word_appendix_is_the_adopted_row(client):
+    """The demo's mid-term review, read back from Word for the committee and three
+    organisations (two corrected since): each target's years, figure, completion and
+    status are the adopted ones; a corrected figure carries the marker under it."""
+    from indicators.demo import demo_load
+    from reports.templatetags.progress import actual, figure
+    from reviews.freezing import progress_thaw
+    from reviews.models import Review, ReviewKind
+
+    term = demo_load(password=PASSWORD).term
+    review = Review.objects.get(term=term, kind=ReviewKind.MID_TERM)
+    log_in(client, "lanhdao", PASSWORD)
+    markers = 0
+    for snapshot in review.snapshots.filter(position__lte=3).select_related("unit"):
+        url = f"/reviews/{review.pk}/appendix.docx?unit={snapshot.unit_id}"
+        table = Document(io.BytesIO(download(client, url))).tables[1]
+        cells = {row.cells[0].text: [cell.text for cell in row.cells] for row in table.rows}
+        frozen = progress_thaw(snapshot.data, term=term, scope=snapshot.unit)
+        for row in frozen.targets:
+            line = cells[row.target.code]
+            years = [figure(point.actual, row) for point in row.years]
+            assert line[1] == row.target.name
+            assert line[4 : 4 + len(years)] == years
+            adopted, *marker = line[4 + len(years)].split("\n")
+            assert adopted == actual(row), (snapshot.unit_name, row.target.code)
+            markers += bool(marker and marker[0].startswith("đã điều chỉnh sau kỳ đánh giá:"))
+            assert line[-2:] == [row.frozen_phrases["completion"], row.frozen_phrases["status"]]
+    assert markers == 2

@@ -156,6 +156,9 @@ def test_the_admin_shows_an_adopted_review_read_only(world, client):
     review = world["review"]
     page = client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
     assert 'name="document_number"' not in page
+    posted = {"term": review.term_id, "kind": review.kind, "document_number": "99-BC/ĐU"}
+    client.post(f"/admin/reviews/review/{review.pk}/change/", posted)
+    assert Review.objects.get().document_number == "05-BC/ĐU"
     delete = client.post(f"/admin/reviews/review/{review.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
     explanation = Explanation.objects.get()
@@ -204,7 +207,7 @@ def test_an_import_changes_the_live_figure_and_the_page_marks_it(world, client):
     review = world["review"]
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     line = page.split('data-target="1"')[1].split("</tr>")[0]
-    assert '<td class="num" data-col="actual">60<br>' in line
+    assert 'data-label="Thực hiện">60<br>' in line
     assert "đã điều chỉnh sau kỳ đánh giá: 60 → 65" in line
     bravo_page = client.get(f"/reviews/{review.pk}/units/{bravo.pk}/").content.decode()
     assert "đã điều chỉnh sau kỳ đánh giá: 20 → 25" in bravo_page
