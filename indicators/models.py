@@ -536,6 +536,11 @@ class Result(models.Model):
         target = self.target
         if self.year is not None and self.year not in target.term.years:
             errors["year"] = year_outside_term(target.term)
+        if self.unit_id and self.year is not None and not self.unit.holds_year(self.year):
+            errors["year"] = _("%(unit)s did not exist in %(year)s.") % {
+                "unit": self.unit,
+                "year": self.year,
+            }
         if self.unit_id and not self.unit.is_in(target.term.root_unit):
             errors["unit"] = _("The unit is not under the term's committee.")
         elif self.unit_id:
