@@ -3,8 +3,8 @@
 `term_progress()` answers, for a term, an as-of point and a scope unit, each
 target's actual and expected figures, completion, status and coverage, and the
 headline and programme counts. It runs a fixed number of SQL queries whatever
-the number of units, years or targets: the targets, the units in scope counted
-by kind, the quotas below the scope (not at the root), and one aggregate over
+the number of units, years or targets: the targets, the units in scope of each
+year's tree counted by kind, the quotas below the scope (not at the root), and one aggregate over
 the results grouped by (target, year, unit kind).
 
 Rules, in brief:
@@ -644,8 +644,10 @@ def _year_figures(
     Coverage: a `sum` target counts the units of its level that reported in any
     year so far; a `latest` target reported every year counts that year's own
     entries; one reported only when something happens, any entry so far. Units
-    no longer active count where they reported, in the reports and in the units
-    of the level ("121/121" for 2021 stays so after a unit is dissolved).
+    no longer there at the end of a year count in it where they reported, in the
+    reports and in the units of the level ("121/121" for 2021 stays so after a
+    unit is dissolved); each year counts the units of its own tree
+    (`units.selectors`, "Cây tổ chức theo năm" in docs/domain.md).
     """
     level = Level(target.level)
     per_year = target.combine == Combine.LATEST and target.frequency == Frequency.EVERY_YEAR

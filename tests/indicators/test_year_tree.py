@@ -296,3 +296,24 @@ def test_events_after_a_year_leave_every_figure_of_that_year_and_before_equal(ca
         assert figures_up_to(term, case["year"], scopes) == before
         assert_rollup_exact(term, scopes=scopes)
         transaction.set_rollback(True)
+
+
+def test_the_import_refuses_a_result_for_a_year_after_the_unit_ended():
+    from indicators.services import results_import
+    from tests.factories import make_user
+    from units import roles
+
+    root, (a, b) = make_tree(2)
+    term = make_term(root)
+    target = make_target(term, code="T1")
+    unit_dissolve(unit=a, when=date(2023, 1, 1), **DECISION)
+    rows = [
+        {"Mã chỉ tiêu": "T1", "Mã đơn vị": code, "Năm": "2023", "Giá trị": "4"}
+        for code in (a.code, b.code)
+    ]
+    user = make_user("quantri", role=roles.ADMINISTRATOR)
+    report = results_import(rows=rows, user=user, term=term)
+    assert [(error.row, error.message) for error in report.errors] == [
+        (1, f"{a} không tồn tại trong năm 2023.")
+    ]
+    assert not Result.objects.filter(target=target).exists()
