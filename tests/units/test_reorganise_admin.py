@@ -56,3 +56,22 @@ def test_a_unit_outside_the_scope_is_not_found(client, tree):
     assert post(client, cell, parent=y.pk, confirm="1").status_code in (302, 404)
     assert Unit.objects.get(pk=cell.pk).parent == x
     assert Unit.objects.get(pk=cell.pk).ended_on is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"when": "99/99/99999", "decision_number": "x"},
+        {"when": "01/01/2023", "decision_number": "a\x00b", "parent": "999999999999999999999"},
+        {"event": "merge", "merge_with": ["abc"], "new_units": "no semicolon"},
+        {"event": "merge", "new_units": "HN1; Chi bộ hợp nhất\nHN2; Khác"},
+        {"event": "split", "new_units": "S1; Một"},
+        {"event": "nothing"},
+    ],
+)
+def test_bad_input_is_a_message_never_an_error_page(client, tree, data):
+    _root, x, _y, cell = tree
+    client.force_login(make_user("quantri", role=roles.ADMINISTRATOR, is_staff=True))
+    response = post(client, cell, preview="1", **data)
+    assert response.status_code == 200
+    assert Unit.objects.get(pk=cell.pk).parent == x
