@@ -172,13 +172,21 @@ class Unit(models.Model):
                 return
             previous = (
                 Unit.objects.filter(pk=self.pk)
-                .values_list("path", "parent_id", "kind", "is_active")
+                .values_list("path", "parent_id", "kind", "is_active", "founded_on")
                 .first()
             )
             super().save(*args, **kwargs)
             if previous is None:
                 return
-            old_path, old_parent, old_kind, was_active = previous
+            old_path, old_parent, old_kind, was_active, old_founded = previous
+            if old_founded != self.founded_on:
+                # The first placement starts with the unit (see `clean` for the limit).
+                first = self.periods.order_by("start").first()
+                if first is not None:
+                    first.start = self.founded_on or UNKNOWN_START
+                    first.first_year = first.start.year
+                    first.save(update_fields=["start", "first_year"])
+                    tree_changed.send(sender=Unit, paths={self.path})
             if old_parent != self.parent_id:
                 self._move_subtree(old_path=old_path, record=getattr(self, "_recorded_move", False))
                 self._recorded_move = False
@@ -189,6 +197,12 @@ class Unit(models.Model):
         return reverse("reports:unit", args=[self.pk])
 
     def clean(self) -> None:
+        if self.founded_on and self.pk:
+            first = self.periods.order_by("start").first()
+            if first is not None and first.end is not None and self.founded_on > first.end:
+                raise ValidationError(
+                    {"founded_on": _("The unit was already placed in the tree before that date.")}
+                )
         if self.parent_id and self.pk:
             parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True)
             if parent_path and parent_path[0].startswith(self.path):

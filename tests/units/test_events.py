@@ -218,3 +218,15 @@ def test_rename_keeps_the_unit_and_records_the_old_name():
     assert "current one" in refusal(
         lambda: unit_rename(unit=a, name="Đảng bộ mới", when=date(2022, 4, 1), **DECISION)
     )
+
+
+def test_a_founding_date_given_later_starts_the_first_placement():
+    root, (a,) = make_tree(1)
+    a.founded_on = date(2018, 3, 1)
+    a.save()
+    assert placements(a) == [(root.pk, date(2018, 3, 1), None, a.path, 2018, None)]
+    term = make_term(root)
+    target = make_target(term)
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        Result(target=target, unit=a, year=2017, value=1).full_clean()
+    assert "did not exist in 2017" in " ".join(caught.value.messages)
