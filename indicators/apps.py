@@ -10,3 +10,7 @@ class IndicatorsConfig(AppConfig):
         from indicators import rollup
 
         rollup.connect()
+        from indicators.services import results_after_end
+        from units.events import register_end_check
+
+        register_end_check(results_after_end)

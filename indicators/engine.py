@@ -3,8 +3,8 @@
 `term_progress()` answers, for a term, an as-of point and a scope unit, each
 target's actual and expected figures, completion, status and coverage, and the
 headline and programme counts. It runs a fixed number of SQL queries whatever
-the number of units, years or targets: the targets, the units in scope counted
-by kind, the quotas below the scope (not at the root), and one aggregate over
+the number of units, years or targets: the targets, the units in scope of each
+year's tree counted by kind, the quotas below the scope (not at the root), and one aggregate over
 the results grouped by (target, year, unit kind).
 
 Rules, in brief:
@@ -30,8 +30,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
-from django.db.models import Count, TextChoices, Value
-from django.db.models.functions import Substr
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import (
@@ -48,7 +47,8 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
-from units.models import STEP, Kind, Unit
+from units.models import STEP, Unit, UnitPeriod
+from units.selectors import alive_sql, holds_year_sql, years_sql
 from units.text import whole_number
 
 HUNDRED = Decimal(100)
@@ -297,59 +297,96 @@ class Sums(NamedTuple):
         return Sums._make(map(int.__add__, self, other))
 
 
-# The sums of a group of results, over rows that carry the previous year's
-# figure of the same unit and target (prev_*), so that `latest` targets can
-# add up changes of each unit's latest figure.
-SUMS_SQL = """
-       COUNT(*),
-       COALESCE(SUM(value), 0), COALESCE(SUM(numerator), 0), COALESCE(SUM(denominator), 0),
-       SUM(yes),
-       COALESCE(SUM(value - COALESCE(prev_value, 0)), 0),
-       COALESCE(SUM(numerator - COALESCE(prev_numerator, 0)), 0),
-       COALESCE(SUM(denominator - COALESCE(prev_denominator, 0)), 0),
-       SUM(yes - COALESCE(prev_yes, 0)),
-       SUM(CASE WHEN prev_year IS NULL THEN 1 ELSE 0 END),
-       SUM(CASE WHEN prev_year IS NULL AND NOT is_active THEN 1 ELSE 0 END)
+# Each result becomes contribution rows placed where its unit stood in the
+# result's year (`units.selectors`: the tree of a year). Beside its own figures
+# a row carries the change of its unit's latest figure (d_*), so that `latest`
+# targets add up changes year after year. A unit's latest figure follows it:
+# when it reports from a new place, a row takes its previous figure out of the
+# old place; when it ends, a row takes its last figure out of the tree in the
+# year it is no longer counted (its end year, or the next one if it reported
+# for its end year). The window sees every year of a unit, so restricting rows
+# by year or place afterwards gives the same changes.
+CONTRIBUTIONS_SQL = """
+WITH placed AS (
+    SELECT r.target_id, r.unit_id, r.year, u.kind, u.end_year,
+           (u.id = tm.root_unit_id) AS is_top,
+           p.path AS path,
+           {alive} AS alive,
+           r.value, r.numerator, r.denominator,
+           CASE WHEN r.flag THEN 1 ELSE 0 END AS yes
+    FROM {result} r
+    JOIN {unit} u ON u.id = r.unit_id
+    JOIN {target} t ON t.id = r.target_id
+    JOIN {term} tm ON tm.id = t.term_id
+    JOIN {period} p ON p.unit_id = r.unit_id AND {holds}
+    WHERE {where}
+), lagged AS (
+    SELECT placed.*,
+           LAG(path) OVER w AS prev_path, LAG(alive) OVER w AS prev_alive,
+           LAG(value) OVER w AS prev_value, LAG(numerator) OVER w AS prev_numerator,
+           LAG(denominator) OVER w AS prev_denominator, LAG(yes) OVER w AS prev_yes,
+           LEAD(year) OVER w AS next_year
+    FROM placed
+    WINDOW w AS (PARTITION BY target_id, unit_id ORDER BY year)
+), contributions AS (
+    SELECT path, target_id, year, kind, alive AS is_active, is_top, 1 AS reported,
+           value, numerator, denominator, yes,
+           value - CASE WHEN prev_path = path THEN COALESCE(prev_value, 0) ELSE 0 END
+               AS d_value,
+           numerator - CASE WHEN prev_path = path THEN COALESCE(prev_numerator, 0) ELSE 0 END
+               AS d_numerator,
+           denominator
+               - CASE WHEN prev_path = path THEN COALESCE(prev_denominator, 0) ELSE 0 END
+               AS d_denominator,
+           yes - CASE WHEN prev_path = path THEN COALESCE(prev_yes, 0) ELSE 0 END AS d_yes,
+           CASE WHEN prev_path = path THEN 0 ELSE 1 END AS d_units,
+           CASE WHEN alive THEN 0 ELSE 1 END
+               - CASE WHEN prev_path = path AND NOT prev_alive THEN 1 ELSE 0 END
+               AS d_inactive_units
+    FROM lagged
+    UNION ALL
+    SELECT prev_path, target_id, year, kind, prev_alive, is_top, 0,
+           NULL, NULL, NULL, 0,
+           -prev_value, -prev_numerator, -prev_denominator, -prev_yes, -1,
+           CASE WHEN prev_alive THEN 0 ELSE -1 END
+    FROM lagged WHERE prev_path <> path
+    UNION ALL
+    SELECT path, target_id, CASE WHEN year < end_year THEN end_year ELSE end_year + 1 END,
+           kind, alive, is_top, 0,
+           NULL, NULL, NULL, 0,
+           -value, -numerator, -denominator, -yes, -1,
+           CASE WHEN alive THEN 0 ELSE -1 END
+    FROM lagged WHERE next_year IS NULL AND end_year IS NOT NULL
+)
 """
 SUM_COLUMNS = [
     "reported", "value", "numerator", "denominator", "yes", "d_value", "d_numerator",
     "d_denominator", "d_yes", "d_units", "d_inactive_units",
 ]  # fmt: skip
+SUMS_SQL = ", ".join(f"COALESCE(SUM(c.{column}), 0)" for column in SUM_COLUMNS)
 
-# Every result with the previous year's figure of its unit. The window sees
-# every year of a unit, so filtering by year or by path afterwards (in WHERE,
-# which restricts whole units) gives the same changes.
-ROWS_SQL = """
-    SELECT {branch} AS branch, r.target_id, r.year, u.kind, u.is_active,
-           (u.id = tm.root_unit_id) AS is_top,
-           r.value, r.numerator, r.denominator,
-           CASE WHEN r.flag THEN 1 ELSE 0 END AS yes,
-           LAG(r.year) OVER w AS prev_year,
-           LAG(r.value) OVER w AS prev_value,
-           LAG(r.numerator) OVER w AS prev_numerator,
-           LAG(r.denominator) OVER w AS prev_denominator,
-           LAG(CASE WHEN r.flag THEN 1 ELSE 0 END) OVER w AS prev_yes
-    FROM {result} r
-    JOIN {unit} u ON u.id = r.unit_id
-    JOIN {target} t ON t.id = r.target_id
-    JOIN {term} tm ON tm.id = t.term_id
-    WHERE {where}
-    WINDOW w AS (PARTITION BY r.target_id, r.unit_id ORDER BY r.year)
-"""
-
+# The contributions in scope, per branch, target, year and group of units.
 AGGREGATE_SQL = (
-    "SELECT branch, target_id, year, kind, is_active, is_top,"
+    CONTRIBUTIONS_SQL
+    + "SELECT {branch} AS branch, c.target_id, c.year, c.kind, c.is_active, c.is_top, "
     + SUMS_SQL
-    + "FROM ("
-    + ROWS_SQL
-    + ") AS rows_in_scope GROUP BY branch, target_id, year, kind, is_active, is_top"
+    + " FROM contributions c {join} WHERE {outer} GROUP BY 1, 2, 3, 4, 5, 6"
 )
+
+
+def contributions_sql(**parts: str) -> str:
+    """AGGREGATE_SQL with the tables and the tree-of-a-year fragments filled in."""
+    return AGGREGATE_SQL.format(
+        alive=alive_sql("u", "r.year"), holds=holds_year_sql("p", "r.year"), **tables(), **parts
+    )
+
 
 ROLLUP_SQL = """
 SELECT {branch} AS branch, ro.target_id, ro.year, ro.kind, ro.is_active, ro.is_top,
        {sums}
 FROM {rollup} ro
 JOIN {target} t ON t.id = ro.target_id
+{join}
 WHERE t.term_id = %(term)s AND {branches} AND ro.year <= %(year)s {only_target}
 GROUP BY 1, 2, 3, 4, 5, 6
 """
@@ -368,6 +405,7 @@ def tables() -> dict[str, str]:
         "target": quote(Target._meta.db_table),
         "term": quote(Term._meta.db_table),
         "rollup": quote(ResultRollup._meta.db_table),
+        "period": quote(UnitPeriod._meta.db_table),
     }
 
 
@@ -392,39 +430,54 @@ def _result_sums(
 ) -> dict[str, dict[int, TargetSums]]:
     """One query: per branch, target, year and group of units, the sums of the results.
 
-    A branch is a unit directly below the scope, named by its path (with
-    `by_branch`); otherwise the whole scope is one branch, "". Scopes near the
-    top read the roll-up (the same sums, kept exact on every write); deeper
-    scopes, or `use_rollup=False`, aggregate the results themselves.
+    Each year reads the tree as it stood then (`units.selectors`): a result
+    counts where its unit stood in the result's year, and the scope's subtree is
+    the one of that year. A branch is a unit directly below the scope, named by
+    its own path step (with `by_branch`); otherwise the whole scope is one
+    branch, "". Scopes near the top read the roll-up (the same sums, kept exact
+    on every write); deeper scopes, or `use_rollup=False`, aggregate the results
+    themselves.
     """
     branch_length = (scope.depth + 1) * STEP
     params = {
         "term": term.pk,
-        "path": scope.path + "%",
+        "scope": scope.pk,
         "year": as_of.year,
         "target": target.pk if target is not None else None,
     }
     only_target = "AND {alias}.target_id = %(target)s" if target is not None else ""
     rollup_branch_ok = branch_length <= ROLLUP_DEPTH * STEP if by_branch else True
+    # Where the scope stood in each year: its subtree of that year.
+    scope_join = "JOIN {period} sp ON sp.unit_id = %(scope)s AND {holds}"
     if use_rollup and scope.depth <= ROLLUP_DEPTH and rollup_branch_ok:
         whole_term = scope.pk == term.root_unit_id and not by_branch
         sql = ROLLUP_SQL.format(
-            branch=f"SUBSTR(ro.branch, 1, {branch_length:d})" if by_branch else "''",
+            branch=f"SUBSTR(ro.branch, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
+            join=""
+            if whole_term
+            else scope_join.format(holds=holds_year_sql("sp", "ro.year"), **tables()),
             # Every result of a term lies under its committee: its totals are the scope's.
-            branches=f"ro.branch = '{TERM_TOTAL}'" if whole_term else "ro.branch LIKE %(path)s",
+            branches=f"ro.branch = '{TERM_TOTAL}'"
+            if whole_term
+            else "ro.branch LIKE sp.path || '%%'",
             sums=", ".join(f"SUM(ro.{column})" for column in SUM_COLUMNS),
             only_target=only_target.format(alias="ro"),
             **tables(),
         )
     else:
-        where = (
-            "t.term_id = %(term)s AND u.path LIKE %(path)s AND r.year <= %(year)s "
-            + only_target.format(alias="r")
-        )
-        sql = AGGREGATE_SQL.format(
-            branch=f"SUBSTR(u.path, 1, {branch_length:d})" if by_branch else "''",
+        where = "t.term_id = %(term)s AND r.year <= %(year)s " + only_target.format(alias="r")
+        if scope.pk != term.root_unit_id:
+            # Only units that stood in the scope's subtree at some time.
+            where += (
+                " AND r.unit_id IN (SELECT p2.unit_id FROM {period} p2"
+                " JOIN {period} sp2 ON sp2.unit_id = %(scope)s"
+                " WHERE p2.path LIKE sp2.path || '%%')"
+            ).format(**tables())
+        sql = contributions_sql(
+            branch=f"SUBSTR(c.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
             where=where,
-            **tables(),
+            join=scope_join.format(holds=holds_year_sql("sp", "c.year"), **tables()),
+            outer="c.year <= %(year)s AND c.path LIKE sp.path || '%%'",
         )
     sums: dict[str, dict[int, TargetSums]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
@@ -439,19 +492,25 @@ def _result_sums(
     return sums
 
 
+# Units counted by kind, per year: {year: {kind: n}}.
+YearCounts = dict[int, dict[str, int]]
+
+
 @dataclass(frozen=True)
 class Scope:
-    """The units a scope holds, counted by kind, for coverage and yes/no denominators."""
+    """The units a scope holds each year, counted by kind, for coverage and yes/no
+    denominators (the tree of each year, `units.selectors`)."""
 
     unit: Unit
     holds_top: bool
-    active_by_kind: dict[str, int]
+    units_by_year: YearCounts
 
-    def units_of(self, level: Level) -> int:
+    def units_of(self, level: Level, year: int) -> int:
         kinds = level.kinds
         if kinds is None:
             return int(self.holds_top)
-        return sum(count for kind, count in self.active_by_kind.items() if kind in kinds)
+        counts = self.units_by_year.get(year, {})
+        return sum(count for kind, count in counts.items() if kind in kinds)
 
     @staticmethod
     def counts(level: Level, group: Group) -> bool:
@@ -462,22 +521,42 @@ class Scope:
         return not group.is_top and group.kind in kinds
 
 
-def _active_units_by_kind(
-    term: Term, scope: Unit, *, by_branch: bool = False
-) -> dict[str, dict[str, int]]:
-    """One query: active units below the term's committee, per branch and kind."""
-    rows = (
-        Unit.objects.subtree(scope)
-        .active()
-        .exclude(pk=term.root_unit_id)
-        .annotate(branch=Substr("path", 1, (scope.depth + 1) * STEP) if by_branch else Value(""))
-        .values("branch", "kind")
-        .annotate(n=Count("id"))
-        .order_by()
+UNITS_OF_YEARS_SQL = """
+SELECT {branch} AS branch, y.year, u.kind, COUNT(*) AS n
+FROM ({years}) y
+JOIN {period} sp ON sp.unit_id = %s AND {scope_holds}
+JOIN {period} p ON {holds} AND p.path LIKE sp.path || '%%'
+JOIN {unit} u ON u.id = p.unit_id
+WHERE {alive} AND u.id <> %s
+GROUP BY 1, 2, 3
+"""
+
+
+def _units_of_years_sql(*, years: Iterable[int], by_branch: bool) -> str:
+    """SQL (params: scope, committee): the units of the scope's tree of each year that
+    existed at its end, per branch (a unit directly below the scope, by its path step;
+    "" for the scope itself), year and kind; the term's committee left out."""
+    return UNITS_OF_YEARS_SQL.format(
+        branch=f"SUBSTR(p.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
+        years=years_sql(years),
+        scope_holds=holds_year_sql("sp", "y.year"),
+        holds=holds_year_sql("p", "y.year"),
+        alive=alive_sql("u", "y.year"),
+        **tables(),
     )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        counts[row["branch"]][row["kind"]] = row["n"]
+
+
+def _units_by_kind(
+    term: Term, scope: Unit, years: Iterable[int], *, by_branch: bool = False
+) -> dict[str, YearCounts]:
+    """One query: the units of the scope's tree of each year, per branch, year and kind."""
+    sql = _units_of_years_sql(years=years, by_branch=by_branch)
+    counts: dict[str, YearCounts] = defaultdict(lambda: defaultdict(dict))
+    alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [scope.pk, term.root_unit_id])
+        for branch, year, kind, number in cursor.fetchall():
+            counts[branch][int(year)][kind] = int(number)
     return counts
 
 
@@ -565,16 +644,18 @@ def _year_figures(
     Coverage: a `sum` target counts the units of its level that reported in any
     year so far; a `latest` target reported every year counts that year's own
     entries; one reported only when something happens, any entry so far. Units
-    no longer active count where they reported, in the reports and in the units
-    of the level ("121/121" for 2021 stays so after a unit is dissolved).
+    no longer there at the end of a year count in it where they reported, in the
+    reports and in the units of the level ("121/121" for 2021 stays so after a
+    unit is dissolved); each year counts the units of its own tree
+    (`units.selectors`, "Cây tổ chức theo năm" in docs/domain.md).
     """
     level = Level(target.level)
-    active = scope.units_of(level)
     per_year = target.combine == Combine.LATEST and target.frequency == Frequency.EVERY_YEAR
     figures: dict[int, _Figure] = {}
     running = Sums()
     running_level = Sums()
     for year in as_of.years():
+        active = scope.units_of(level, year)
         groups = years.get(year, {})
         every = sum(groups.values(), Sums())
         own = sum((s for g, s in groups.items() if scope.counts(level, g)), Sums())
@@ -861,7 +942,7 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
         .order_by("order", "pk")
     )
     quotas = _quotas_by([] if is_root else _quotas(term, scope), len(scope.path))
-    held = Scope(scope, is_root, _active_units_by_kind(term, scope).get("", {}))
+    held = Scope(scope, is_root, _units_by_kind(term, scope, as_of.years()).get("", {}))
     sums = _result_sums(term=term, scope=scope, as_of=as_of).get("", {})
     rows = [
         target_progress(
@@ -917,33 +998,43 @@ class TargetBreakdown:
     units: list[UnitProgress]
 
 
-def _children_counted(term: Term, scope: Unit) -> tuple[list[Unit], dict[str, dict[str, int]]]:
-    """One query: the units directly below the scope, each with its subtree's active
-    units by kind (the term's committee left out), keyed by the unit's path."""
-    kinds = list(Kind.values)
-    branch_length = (scope.depth + 1) * STEP
+def _children_counted(
+    term: Term, scope: Unit, as_of: AsOf
+) -> tuple[list[Unit], dict[str, YearCounts]]:
+    """One query: the units directly below the scope in the as-of year's tree (in
+    order), and the units of each branch of each year's tree counted by kind, keyed
+    by the path step of the unit heading the branch ("" for the scope itself)."""
     names = tables()
+    fields = Unit._meta.concrete_fields
+    columns = [field.column for field in fields]
+    quote = connection.ops.quote_name
+    blanks = ", ".join(["NULL"] * len(columns))
     sql = (
-        "SELECT c.*, "
-        + ", ".join(f"k.n_{index:d}" for index in range(len(kinds)))
-        + f" FROM {names['unit']} c LEFT JOIN ("
-        + f"SELECT SUBSTR(path, 1, {branch_length:d}) AS branch, "
-        + ", ".join(
-            f"SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS n_{index:d}"
-            for index in range(len(kinds))
-        )
-        + f" FROM {names['unit']} WHERE path LIKE %s AND is_active AND id <> %s"
-        + f" GROUP BY SUBSTR(path, 1, {branch_length:d})) k ON k.branch = c.path"
-        + ' WHERE c.parent_id = %s ORDER BY c."order", c.name'
+        "WITH counted AS ("
+        + _units_of_years_sql(years=as_of.years(), by_branch=True)
+        + ") SELECT 'u', "
+        + ", ".join(f"c.{quote(column)}" for column in columns)
+        + ", NULL, NULL, NULL, NULL"
+        + f" FROM {names['unit']} c JOIN {names['period']} cp ON cp.unit_id = c.id"
+        + f" AND {holds_year_sql('cp', '%s')} WHERE cp.parent_id = %s"
+        + f" UNION ALL SELECT 'n', {blanks}, branch, year, kind, n FROM counted"
     )
-    children = list(Unit.objects.raw(sql, [*kinds, scope.path + "%", term.root_unit_id, scope.pk]))
-    counts: dict[str, dict[str, int]] = {}
-    for child in children:
-        counts[child.path] = {
-            kind: int(getattr(child, f"n_{index:d}") or 0)
-            for index, kind in enumerate(kinds)
-            if getattr(child, f"n_{index:d}")
-        }
+    year = as_of.year
+    children, counts = [], defaultdict(lambda: defaultdict(dict))
+    alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [scope.pk, term.root_unit_id, year, year, scope.pk])
+        for row_kind, *values in cursor.fetchall():
+            if row_kind == "u":
+                # Plain values (SQLite gives dates as text): each field reads its own.
+                cells = [
+                    field.to_python(value) for field, value in zip(fields, values, strict=False)
+                ]
+                children.append(Unit.from_db(alias, None, cells))
+            else:
+                branch, count_year, kind, number = values[len(columns) :]
+                counts[branch][int(count_year)][kind] = int(number)
+    children.sort(key=lambda child: (child.order, child.name))
     return children, counts
 
 
@@ -975,7 +1066,7 @@ def target_breakdown_progress(
     """
     scope = _check_scope(term, scope)
     is_root = scope.pk == term.root_unit_id
-    children, counts = _children_counted(term, scope)
+    children, counts = _children_counted(term, scope, as_of)
     quotas = _quotas(term, scope, target)
     by_child = _quotas_by(quotas, (scope.depth + 1) * STEP)
     sums = _result_sums(term=term, scope=scope, as_of=as_of, target=target, by_branch=True)
@@ -992,26 +1083,25 @@ def target_breakdown_progress(
                     is_root=False,
                     quotas=by_child.get((target.pk, child.path), []),
                 ),
-                sums=sums.get(child.path, {}).get(target.pk, {}),
+                sums=sums.get(child.path[-STEP:], {}).get(target.pk, {}),
                 as_of=as_of,
-                scope=Scope(child, False, counts.get(child.path, {})),
+                scope=Scope(child, False, counts.get(child.path[-STEP:], {})),
             ),
         )
         for child in children
     ]
-    # The scope's own active units: its subtree's, and itself below the committee.
-    held: dict[str, int] = defaultdict(int)
-    for by_kind in counts.values():
-        for kind, number in by_kind.items():
-            held[kind] += number
-    if scope.is_active and not is_root:
-        held[scope.kind] += 1
+    # The scope's own units: every branch's, and itself below the committee.
+    held: YearCounts = defaultdict(lambda: defaultdict(int))
+    for by_year in counts.values():
+        for count_year, by_kind in by_year.items():
+            for kind, number in by_kind.items():
+                held[count_year][kind] += number
     progress = target_progress(
         target,
         plan=_plan_for(target, resolution=resolution, unit=scope, is_root=is_root, quotas=quotas),
         sums=_merged(sums, target.pk),
         as_of=as_of,
-        scope=Scope(scope, is_root, dict(held)),
+        scope=Scope(scope, is_root, {year: dict(kinds) for year, kinds in held.items()}),
     )
     return TargetBreakdown(progress=progress, units=units)
 

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from indicators.models import Measure, Result, Target, Term, year_outside_term
+from indicators.models import Measure, Result, Target, Term, unit_absent, year_outside_term
 from indicators.reporting import ancestor_kinds_of, report_refusal
 from indicators.resources import (
     COLUMNS,
@@ -139,7 +139,9 @@ def results_import(
     if top is not None:
         units = {
             unit.code: unit
-            for unit in Unit.objects.subtree(top).only("pk", "code", "name", "path", "kind")
+            for unit in Unit.objects.subtree(top).only(
+                "pk", "code", "name", "path", "kind", "founded_on", "ended_on"
+            )
         }
     aliases = header_aliases()
     columns: dict[str, str] | None = None
@@ -169,6 +171,9 @@ def results_import(
             continue
         if row.year not in years:
             refuse(number, "year", year_outside_term(term))
+            continue
+        if not row.unit.holds_year(row.year):
+            refuse(number, "year", unit_absent(row.unit, row.year))
             continue
         # Who reports the target: the same rule as the entry form and the admin.
         if refusal := report_refusal(

@@ -415,6 +415,11 @@ class ResultQuerySet(models.QuerySet):
         return self.filter(unit__path__startswith=unit.path)
 
 
+def unit_absent(unit, year: int) -> str:
+    """A result for a year the unit did not exist in (before it was founded, after it ended)."""
+    return _("%(unit)s did not exist in %(year)s.") % {"unit": unit, "year": year}
+
+
 class Result(models.Model):
     """What one unit achieved on one target in one year."""
 
@@ -536,6 +541,8 @@ class Result(models.Model):
         target = self.target
         if self.year is not None and self.year not in target.term.years:
             errors["year"] = year_outside_term(target.term)
+        if self.unit_id and self.year is not None and not self.unit.holds_year(self.year):
+            errors["year"] = unit_absent(self.unit, self.year)
         if self.unit_id and not self.unit.is_in(target.term.root_unit):
             errors["unit"] = _("The unit is not under the term's committee.")
         elif self.unit_id:
@@ -650,7 +657,9 @@ class ResultRollup(models.Model):
     rows instead of scanning the results for scopes at depth 1 or 2; the rows
     are rebuilt by `indicators.rollup` whenever a result or a unit changes.
     The `d_` columns are changes of each unit's latest figure, for `latest`
-    targets (see engine.AGGREGATE_SQL).
+    targets (see engine.CONTRIBUTIONS_SQL). Each result lies in the branch where
+    its unit stood in the result's year, and `is_active` says whether the unit
+    still existed at the end of that year (docs/domain.md, "Cây tổ chức theo năm").
     """
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")

@@ -17,32 +17,20 @@ from django.db.models.signals import post_delete, post_save
 
 from indicators.engine import (
     ROLLUP_DEPTH,
-    ROWS_SQL,
     SUM_COLUMNS,
-    SUMS_SQL,
     TERM_TOTAL,
+    contributions_sql,
     tables,
 )
 from indicators.models import Result, Target, Term
-from units.models import STEP, tree_changed
+from units.models import STEP, UnitPeriod, tree_changed
 
 BRANCH_LENGTH = ROLLUP_DEPTH * STEP
 # Above this many branches a batch rebuilds whole targets instead.
 MANY_BRANCHES = 200
 GROUP_COLUMNS = ["branch", "target_id", "year", "kind", "is_active", "is_top"]
 
-INSERT_SQL = (
-    "INSERT INTO {rollup} ("
-    + ", ".join(GROUP_COLUMNS + SUM_COLUMNS)
-    + ") SELECT "
-    + ", ".join(GROUP_COLUMNS)
-    + ","
-    + SUMS_SQL
-    + "FROM ("
-    + ROWS_SQL
-    + ") AS rows_to_roll GROUP BY "
-    + ", ".join(GROUP_COLUMNS)
-)
+INSERT_INTO = "INSERT INTO {rollup} (" + ", ".join(GROUP_COLUMNS + SUM_COLUMNS) + ") "
 
 # A target's totals: its branches under the committee of its term (a unit moved
 # out of the committee keeps its results, which no longer count there).
@@ -83,16 +71,35 @@ def rollup_refresh(
         insert_where.append(f"r.target_id IN ({marks})")
         delete_params += target_ids
         insert_params += target_ids
+    outer, outer_params = ["1 = 1"], []
     if branches is not None:
         delete_where.append(f"branch IN ({', '.join(['%s'] * len(branches))})")
         delete_params += branches
         conditions = []
         for branch in branches:
             # A branch holds the units below it; a unit above the branch depth only itself.
-            conditions.append("u.path LIKE %s" if len(branch) == BRANCH_LENGTH else "u.path = %s")
-            insert_params.append(branch + "%" if len(branch) == BRANCH_LENGTH else branch)
-        insert_where.append(f"({' OR '.join(conditions)})")
+            conditions.append(
+                "{alias}.path LIKE %s" if len(branch) == BRANCH_LENGTH else "{alias}.path = %s"
+            )
+            outer_params.append(branch + "%" if len(branch) == BRANCH_LENGTH else branch)
+        placed = " OR ".join(conditions)
+        # Every unit that ever stood in these branches: its figures may move in or out.
+        insert_where.append(
+            f"r.unit_id IN (SELECT p2.unit_id FROM {tables()['period']} p2"
+            f" WHERE {placed.format(alias='p2')})"
+        )
+        insert_params += outer_params
+        outer.append(f"({placed.format(alias='c')})")
     names = tables()
+    statement = contributions_sql(
+        branch=f"SUBSTR(c.path, 1, {BRANCH_LENGTH:d})",
+        where=" AND ".join(insert_where),
+        join="",
+        outer=" AND ".join(outer),
+    )
+    # The contributions' WITH comes first, then the INSERT (both databases take it so).
+    head, _sep, select = statement.rpartition(")\nSELECT ")
+    statement = head + ")\n" + INSERT_INTO.format(**names) + "SELECT " + select
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Two writers rebuilding the same rows would otherwise interleave.
@@ -100,14 +107,7 @@ def rollup_refresh(
         cursor.execute(
             f"DELETE FROM {names['rollup']} WHERE {' AND '.join(delete_where)}", delete_params
         )
-        cursor.execute(
-            INSERT_SQL.format(
-                branch=f"SUBSTR(u.path, 1, {BRANCH_LENGTH:d})",
-                where=" AND ".join(insert_where),
-                **names,
-            ),
-            insert_params,
-        )
+        cursor.execute(statement, insert_params + outer_params)
         # Each target's totals over its branches: what a whole-term scope reads.
         targets_where, totals_params = "1 = 1", []
         if target_ids is not None:
@@ -162,26 +162,46 @@ def rollup_batch() -> Iterator[None]:
     )
 
 
+def _branches(unit_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The branches each unit ever stood in (one query): a report from a new place
+    takes the unit's previous figure out of the old one."""
+    placed: dict[int, set[str]] = {}
+    rows = UnitPeriod.objects.filter(unit_id__in=set(unit_ids)).values_list("unit_id", "path")
+    for unit_id, path in rows:
+        placed.setdefault(unit_id, set()).add(branch_of(path))
+    return placed
+
+
+def _touch_results(keys: Iterable[tuple[int, int, str]]) -> None:
+    """Rebuild after writes of (target id, unit id, unit's current path)."""
+    keys = list(keys)
+    if not keys:
+        return
+    placed = _branches(unit_id for _target, unit_id, _path in keys)
+    branches = {branch_of(path) for _target, _unit, path in keys}
+    for _target, unit_id, _path in keys:
+        branches |= placed.get(unit_id, set())
+    _touch({target for target, _unit, _path in keys}, branches)
+
+
 def rollup_touched(results: Iterable[Result]) -> None:
     """Rebuild (now, or at the end of the batch) after writes that send no signals (bulk)."""
-    touched = {(result.target_id, branch_of(result.unit.path)) for result in results}
-    if touched:
-        _touch({target for target, _branch in touched}, {branch for _target, branch in touched})
+    _touch_results({(r.target_id, r.unit_id, r.unit.path) for r in results})
 
 
 def _result_saved(sender, instance: Result, **kwargs) -> None:
-    touched = {(instance.target_id, branch_of(instance.unit.path))}
+    touched = {(instance.target_id, instance.unit_id, instance.unit.path)}
     loaded = getattr(instance, "_loaded_keys", None)
     if loaded and loaded != (instance.target_id, instance.unit_id):
         old_target, old_unit = loaded
         old_path = type(instance.unit).objects.filter(pk=old_unit).values_list("path", flat=True)
-        touched.add((old_target, branch_of(old_path[0] if old_path else "")))
+        touched.add((old_target, old_unit, old_path[0] if old_path else ""))
     instance._loaded_keys = (instance.target_id, instance.unit_id)
-    _touch({target for target, _branch in touched}, {branch for _target, branch in touched})
+    _touch_results(touched)
 
 
 def _result_deleted(sender, instance: Result, **kwargs) -> None:
-    _touch({instance.target_id}, {branch_of(instance.unit.path)})
+    _touch_results([(instance.target_id, instance.unit_id, instance.unit.path)])
 
 
 def _tree_changed(sender, paths: Iterable[str], **kwargs) -> None:

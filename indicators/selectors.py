@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 
 from indicators.models import Frequency, Level, Result, Target, Term
 from units.models import Unit
-from units.selectors import around_scope
+from units.selectors import around_scope, units_of_year
 
 
 def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
@@ -71,7 +71,9 @@ def _owed(targets: list[Target]) -> list[Target]:
 def units_missing_results(
     *, term: Term, scope: Unit, year: int, targets: list[Target]
 ) -> QuerySet[Unit]:
-    """Active units in scope that have not entered every target of their level for `year`.
+    """Units of the scope's tree of `year` that have not entered every target of their
+    level for it (`units.selectors.units_of_year`: a unit dissolved or moved away
+    later still owes the years it was there).
 
     A unit owes the targets reported every year whose level holds its kind; the
     term's committee owes the committee-level ones. Each needs that year's own
@@ -98,8 +100,7 @@ def units_missing_results(
         & reduce(operator.or_, counts)
     )
     return (
-        Unit.objects.subtree(scope)
-        .active()
+        units_of_year(scope, year)
         .annotate(
             owed=Case(*owed, default=Value(0), output_field=IntegerField()),
             entered=Count("results__target", filter=entered, distinct=True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +15,26 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from indicators.models import Measure, Result, Target, Term, UnitYear, YearState
 from indicators.rollup import rollup_batch, rollup_touched
 from units.models import Unit, User
+
+
+def results_after_end(units: list[Unit], when) -> list[str]:
+    """Why units may not end on `when`: results entered for a year after their last.
+
+    A unit ended on 01/07/2024 existed for part of 2024 and keeps its 2024
+    results; ended on 01/01/2024, it cannot have any for 2024 (one query).
+    """
+    last_year = (when - timedelta(days=1)).year
+    rows = (
+        Result.objects.filter(unit__in=units, year__gt=last_year)
+        .values_list("unit__name", "year")
+        .order_by("unit__path", "year")
+        .distinct()
+    )
+    return [
+        _("%(unit)s has results for %(year)s, after it ends on %(date)s.")
+        % {"unit": name, "year": year, "date": when.strftime("%d/%m/%Y")}
+        for name, year in rows
+    ]
 
 
 def unit_year_locked(*, unit: Unit, year: int) -> bool:

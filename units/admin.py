@@ -25,6 +25,7 @@ from units.models import Unit, User
 from units.numbers import LocalizedNumbersAdminMixin
 from units.selectors import in_scope, unit_scope_for
 from units.text import whole_number
+from units.timeline import unit_timeline
 
 
 class ScopedAdminMixin(LocalizedNumbersAdminMixin):
@@ -150,7 +151,64 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     ordering = ["path"]
     list_per_page = 100
-    fields = ["name", "code", "kind", "sector", "parent", "order", "is_active", "note"]
+    fields = [
+        "name", "code", "kind", "sector", "parent", "order", "is_active", "founded_on", "note",
+    ]  # fmt: skip
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<path:object_id>/reorganise/",
+                self.admin_site.admin_view(self.reorganise_view),
+                name="units_unit_reorganise",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reorganise_view(self, request, object_id):
+        """Record a move, dissolution, merger, split or renaming: preview, then confirm."""
+        from django.template.response import TemplateResponse
+
+        from units.event_forms import ReorganiseForm
+        from units.events import EventRefused
+
+        unit = self.get_object(request, unquote(object_id))
+        if unit is None:
+            raise Http404
+        if not self.has_change_permission(request, unit):
+            raise PermissionDenied
+        form = ReorganiseForm(request.POST or None, unit=unit, units=self.get_queryset(request))
+        outcome, errors = None, []
+        if request.method == "POST" and form.is_valid():
+            confirm = "confirm" in request.POST
+            try:
+                outcome = form.run(preview=not confirm)
+            except EventRefused as refused:
+                errors = refused.messages
+            else:
+                if confirm:
+                    self.message_user(request, " ".join(outcome.lines))
+                    from django.shortcuts import redirect
+
+                    return redirect("admin:units_unit_change", unit.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": unit,
+            "title": gettext("Record a reorganisation: %(unit)s") % {"unit": unit},
+            "form": form,
+            "outcome": outcome,
+            "errors": errors,
+            "timeline": unit_timeline(unit),
+        }
+        return TemplateResponse(request, "admin/units/unit/reorganise.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        unit = self.get_object(request, unquote(object_id))
+        extra_context = {**(extra_context or {}), "timeline": unit_timeline(unit) if unit else []}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, unit: Unit) -> str:

@@ -9,6 +9,7 @@ unit at any depth is a prefix of its path.
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -59,6 +60,17 @@ class Sector(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
 
 
+# The start of the placement of a unit whose founding date is not known: before any term.
+UNKNOWN_START = date(1900, 1, 1)
+
+
+class EndReason(models.TextChoices):
+    DISSOLVED = "dissolved", _("Dissolved")
+    MERGED = "merged", _("Merged into another unit")
+    SPLIT = "split", _("Split into other units")
+    RENAMED = "renamed", _("Renamed")
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree(self, unit: Unit) -> UnitQuerySet:
         """The unit and every unit below it: one indexed prefix filter."""
@@ -107,6 +119,32 @@ class Unit(models.Model):
         ),
     )
     note = models.TextField(_("note"), blank=True)
+    founded_on = models.DateField(
+        _("founded on"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The first day the unit no longer exists (set by a recorded event)."),
+    )
+    # The year of `ended_on`: the unit is no longer there at the end of it.
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    end_reason = models.CharField(
+        _("end reason"), max_length=16, choices=EndReason.choices, blank=True, editable=False
+    )
+    end_decision_number = models.CharField(
+        _("decision number"), max_length=64, blank=True, editable=False
+    )
+    end_decision_date = models.DateField(_("decision date"), null=True, blank=True, editable=False)
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name=_("successors"),
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -126,18 +164,32 @@ class Unit(models.Model):
                 super().save(*args, **kwargs)
                 self._set_path()
                 super().save(update_fields=["path", "depth"])
+                start = self.founded_on or UNKNOWN_START
+                UnitPeriod.objects.create(
+                    unit=self, parent_id=self.parent_id, start=start, path=self.path,
+                    first_year=start.year,
+                )  # fmt: skip
                 return
             previous = (
                 Unit.objects.filter(pk=self.pk)
-                .values_list("path", "parent_id", "kind", "is_active")
+                .values_list("path", "parent_id", "kind", "is_active", "founded_on")
                 .first()
             )
             super().save(*args, **kwargs)
             if previous is None:
                 return
-            old_path, old_parent, old_kind, was_active = previous
+            old_path, old_parent, old_kind, was_active, old_founded = previous
+            if old_founded != self.founded_on:
+                # The first placement starts with the unit (see `clean` for the limit).
+                first = self.periods.order_by("start").first()
+                if first is not None:
+                    first.start = self.founded_on or UNKNOWN_START
+                    first.first_year = first.start.year
+                    first.save(update_fields=["start", "first_year"])
+                    tree_changed.send(sender=Unit, paths={self.path})
             if old_parent != self.parent_id:
-                self._move_subtree(old_path=old_path)
+                self._move_subtree(old_path=old_path, record=getattr(self, "_recorded_move", False))
+                self._recorded_move = False
             if (old_parent, old_kind, was_active) != (self.parent_id, self.kind, self.is_active):
                 tree_changed.send(sender=Unit, paths={old_path, self.path})
 
@@ -145,6 +197,12 @@ class Unit(models.Model):
         return reverse("reports:unit", args=[self.pk])
 
     def clean(self) -> None:
+        if self.founded_on and self.pk:
+            first = self.periods.order_by("start").first()
+            if first is not None and first.end is not None and self.founded_on > first.end:
+                raise ValidationError(
+                    {"founded_on": _("The unit was already placed in the tree before that date.")}
+                )
         if self.parent_id and self.pk:
             parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True)
             if parent_path and parent_path[0].startswith(self.path):
@@ -161,6 +219,12 @@ class Unit(models.Model):
         """The paths of the unit's ancestors and its own, top first."""
         return [self.path[:end] for end in range(STEP, len(self.path) + 1, STEP)]
 
+    def holds_year(self, year: int) -> bool:
+        """Whether the unit existed for at least part of a reporting year."""
+        if self.founded_on is not None and year < self.founded_on.year:
+            return False
+        return self.ended_on is None or year <= (self.ended_on - timedelta(days=1)).year
+
     def is_in(self, ancestor: Unit) -> bool:
         return self.path.startswith(ancestor.path)
 
@@ -172,12 +236,130 @@ class Unit(models.Model):
         self.path = parent_path + path_step(self.pk)
         self.depth = len(self.path) // STEP
 
-    def _move_subtree(self, *, old_path: str) -> None:
+    def _move_subtree(self, *, old_path: str, record: bool = False) -> None:
+        """Give the subtree its new paths. Without `record` (an undated change of the
+        parent: a correction) the current placements are corrected in place; a
+        recorded move (`units.events`) opens new placements itself."""
         self._set_path()
         Unit.objects.filter(path__startswith=old_path).update(
             path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
             depth=models.F("depth") + (len(self.path) - len(old_path)) // STEP,
         )
+        if not record:
+            UnitPeriod.objects.filter(path__startswith=old_path, end__isnull=True).update(
+                path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+            )
+            UnitPeriod.objects.filter(unit=self, end__isnull=True).update(parent=self.parent_id)
+
+
+def placement_years(start: date, end: date | None, *, final: bool) -> tuple[int, int | None]:
+    """The reporting years a placement holds: those whose last day (or the unit's
+    last day, for the year it ended) falls in it.
+
+    A placement ended by a move on 01/07/2023 holds up to 2022 (2023 counts
+    where the unit was on 31/12/2023); the last placement of a unit dissolved on
+    01/07/2024 holds 2024 too (the unit existed for part of it), not if dissolved
+    on 01/01/2024.
+    """
+    if end is None:
+        return start.year, None
+    if final:
+        return start.year, (end - timedelta(days=1)).year
+    return start.year, end.year - 1
+
+
+class UnitPeriod(models.Model):
+    """Where a unit stood in the tree from `start` until `end` (excluded; open: now).
+
+    A move closes the unit's placement (and those of its subtree, whose paths
+    change) and opens new ones: the past stays as it was. `path` is the
+    materialised path during the placement; `first_year`/`last_year` the
+    reporting years it holds (see `placement_years`), so that a year's tree is
+    one indexed range filter.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="periods"
+    )
+    parent = models.ForeignKey(
+        Unit,
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    path = models.CharField(_("tree path"), max_length=255)
+    first_year = models.PositiveSmallIntegerField()
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placement in the tree")
+        verbose_name_plural = _("placements in the tree")
+        ordering = ["unit", "start"]
+        indexes = [
+            models.Index(fields=["unit", "first_year"], name="unitperiod_unit_year"),
+            models.Index(fields=["path"], name="unitperiod_path"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="unitperiod_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(end__isnull=True),
+                name="unitperiod_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.start}–{self.end or ''}"
+
+
+class EventKind(models.TextChoices):
+    FOUNDED = "founded", _("Founded")
+    MOVE = "move", _("Moved")
+    DISSOLVE = "dissolve", _("Dissolved")
+    MERGE = "merge", _("Merged")
+    SPLIT = "split", _("Split")
+    RENAME = "rename", _("Renamed")
+
+
+class UnitEvent(models.Model):
+    """One unit's part in a recorded reorganisation, for its timeline.
+
+    A merger of A and B into C is three rows (A and B merged into C, C founded
+    from them), all with the same date and decision.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
+    date = models.DateField(_("date"))
+    decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    # A move: from and to (parents); a merger or split: the other units.
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    others = models.ManyToManyField(Unit, blank=True, related_name="+")
+    old_name = models.CharField(max_length=255, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reorganisation")
+        verbose_name_plural = _("reorganisations")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
 
 
 class User(AbstractUser):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from units import roles
 from units.models import Unit, User
@@ -40,3 +40,59 @@ def around_scope(scope: Unit, lookup: str) -> Q:
     """
     ancestors = scope.lineage
     return Q(**{f"{lookup}__in": ancestors}) | in_scope(scope, lookup)
+
+
+# The tree of a year --------------------------------------------------------
+#
+# A reporting year Y reads the tree as it stood on 31 December of Y: each unit
+# at the placement (`UnitPeriod`) that holds Y, counted if it still existed at
+# the end of Y. A unit that ended during Y is not counted, but the results it
+# entered for Y count where it stood when it ended. Units untied with the
+# "active" box without a recorded end (before placements were kept) count in
+# no year, except where they reported. The SQL fragments below are the one
+# place these rules are written; the engine, the roll-up and the
+# missing-reports page all read them.
+
+
+def holds_year_sql(period: str, year: str) -> str:
+    """SQL: the placement `period` holds the year given by the SQL expression `year`."""
+    return (
+        f"{period}.first_year <= {year} "
+        f"AND ({period}.last_year IS NULL OR {year} <= {period}.last_year)"
+    )
+
+
+def alive_sql(unit: str, year: str) -> str:
+    """SQL: the unit `unit` still existed at the end of the year `year`."""
+    return (
+        f"(CASE WHEN {unit}.end_year IS NOT NULL THEN {year} < {unit}.end_year "
+        f"ELSE {unit}.is_active END)"
+    )
+
+
+def years_sql(years) -> str:
+    """SQL: a one-column (`year`) table of the given years."""
+    return " UNION ALL ".join(f"SELECT {int(year):d} AS year" for year in years)
+
+
+def alive_in(year: int) -> Q:
+    """Units that still existed at the end of `year`."""
+    return Q(end_year__isnull=True, is_active=True) | Q(end_year__gt=year)
+
+
+def units_of_year(scope: Unit, year: int):
+    """The units of the scope's subtree as it stood at the end of `year` (one query).
+
+    The scope itself may have stood elsewhere that year: its own placement of
+    that year gives the subtree. Units that no longer existed at the end of the
+    year are left out.
+    """
+    from units.models import UnitPeriod
+
+    holds = Q(first_year__lte=year) & (Q(last_year__isnull=True) | Q(last_year__gte=year))
+    scope_path = UnitPeriod.objects.filter(holds, unit=scope).values("path")[:1]
+    return Unit.objects.filter(
+        Q(periods__first_year__lte=year)
+        & (Q(periods__last_year__isnull=True) | Q(periods__last_year__gte=year))
+        & Q(periods__path__startswith=Subquery(scope_path))
+    ).filter(alive_in(year))

@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 
 def build_rollup(apps, schema_editor):
-    from indicators.rollup import rollup_refresh
-
-    rollup_refresh()
+    # The roll-up reads the units' placements (units 0004): it is built by
+    # indicators 0008, once they exist.
+    pass
 
 
 class Migration(migrations.Migration):
