@@ -960,18 +960,22 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
         )
         for target in targets
     ]
-    programmes: dict[int, ProgrammeProgress] = {}
+    return _progress_of(term=term, as_of=as_of, scope=scope, rows=rows)
+
+
+def _progress_of(*, term: Term, as_of: AsOf, scope: Unit, rows: list[TargetProgress]) -> Progress:
+    """A scope's targets grouped as pages show them: the headline and each programme."""
+    programmes: dict[int, list[TargetProgress]] = {}
     for row in rows:
-        programme = row.target.programme
-        if programme is None:
-            continue
-        if programme.pk not in programmes:
-            programmes[programme.pk] = ProgrammeProgress(programme, [], Tally(0, 0))
-        programmes[programme.pk].targets.append(row)
-    programme_rows = [
-        ProgrammeProgress(entry.programme, entry.targets, Tally.of(entry.targets))
-        for entry in sorted(programmes.values(), key=lambda p: (p.programme.order, p.programme.pk))
-    ]
+        if row.target.programme is not None:
+            programmes.setdefault(row.target.programme.pk, []).append(row)
+    programme_rows = sorted(
+        (
+            ProgrammeProgress(targets[0].target.programme, targets, Tally.of(targets))
+            for targets in programmes.values()
+        ),
+        key=lambda entry: (entry.programme.order, entry.programme.pk),
+    )
     return Progress(
         term=term,
         as_of=as_of,
@@ -980,6 +984,28 @@ def term_progress(*, term: Term, as_of: AsOf, scope: Unit | None = None) -> Prog
         headline=Tally.of(row for row in rows if row.target.is_headline),
         programmes=programme_rows,
     )
+
+
+def term_progress_below(*, term: Term, as_of: AsOf, targets: list[Target], units: list[Unit]):
+    """For each of `units` (directly below the term's committee), what
+    `term_progress(scope=unit)` returns, read once for all of them: the per-target
+    breakdown judges every unit at once (a few queries a target, none a unit)."""
+    by_target = {
+        target.pk: {
+            entry.unit.pk: entry.progress
+            for entry in target_breakdown_progress(term=term, target=target, as_of=as_of).units
+        }
+        for target in targets
+    }
+    return [
+        _progress_of(
+            term=term,
+            as_of=as_of,
+            scope=unit,
+            rows=[by_target[target.pk][unit.pk] for target in targets],
+        )
+        for unit in units
+    ]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from indicators.models import (
     UnitQuota,
 )
 from indicators.rollup import rollup_refresh_term
-from units.models import Kind, Sector, Unit, path_step
+from units.models import Kind, Sector, Unit, UnitPeriod, path_step
 
 CELLS_PER_GRASSROOTS = 10
 RESULT_COLUMNS = [
@@ -89,6 +89,7 @@ def _units(*, cells: int, token: str) -> tuple[Unit, list[Unit], list[Unit]]:
         unit.path = by_id[unit.parent_id].path + path_step(unit.pk)
         unit.depth = 3
     Unit.objects.bulk_update(leaves, ["path", "depth"], batch_size=2000)
+    UnitPeriod.open_for([*grassroots, *leaves])
     return root, grassroots, leaves
 
 

@@ -38,7 +38,7 @@ from onboarding.sheets import (
     cell_yes_no,
     choice_label,
 )
-from units.models import Kind, Sector, Unit, User
+from units.models import Kind, Sector, Unit, UnitPeriod, User
 from units.selectors import unit_scope_for
 
 COLUMNS = [
@@ -445,6 +445,7 @@ def _create_units(lines: list[UnitLine], units: dict[str, Unit]) -> None:
             units[unit.code] = unit
             del pending[unit.code]
         Unit.objects.bulk_update(level, ["path", "depth"], batch_size=1000)
+        UnitPeriod.open_for(level)
 
 
 def _fill(unit: Unit, line: UnitLine) -> None:

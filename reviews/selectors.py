@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from indicators.engine import (
-    ProgrammeProgress,
     Progress,
     Status,
-    Tally,
     TargetProgress,
-    target_breakdown_progress,
     term_progress,
+    term_progress_below,
 )
 from indicators.selectors import terms_visible_to
 from reviews.freezing import progress_thaw
@@ -62,38 +59,14 @@ def review_live(*, review: Review, scope: Unit) -> Progress:
 
 
 def review_live_below(*, review: Review, committee: Progress, units: list[Unit]) -> list[Progress]:
-    """For each unit, what `term_progress(scope=unit)` returns, read once for all units.
-
-    One `term_progress` per unit costs a few queries per unit (a thousand
-    organisations, a few thousand queries); the engine's per-target breakdown
-    judges every unit directly below the committee at once, three queries a
-    target. Each unit's rows are then grouped as the committee's are: the same
-    programmes in the same order, counted by the engine's `Tally`. Nothing is
-    computed here; `tests/reviews` checks the result against `term_progress`.
-    """
-    term, as_of = review.term, review.as_of
-    by_target = {}
-    for row in committee.targets:
-        breakdown = target_breakdown_progress(term=term, target=row.target, as_of=as_of)
-        by_target[row.target.pk] = {entry.unit.pk: entry.progress for entry in breakdown.units}
-    below = []
-    for unit in units:
-        rows = [by_target[row.target.pk][unit.pk] for row in committee.targets]
-        mine = {row.target.pk: row for row in rows}
-        programmes = []
-        for entry in committee.programmes:
-            targets = [mine[row.target.pk] for row in entry.targets]
-            programmes.append(ProgrammeProgress(entry.programme, targets, Tally.of(targets)))
-        below.append(
-            dataclasses.replace(
-                committee,
-                scope=unit,
-                targets=rows,
-                headline=Tally.of(row for row in rows if row.target.is_headline),
-                programmes=programmes,
-            )
-        )
-    return below
+    """For each unit, what `term_progress(scope=unit)` returns, read once for all units
+    (the engine's `term_progress_below`); `tests/reviews` checks it against `term_progress`."""
+    return term_progress_below(
+        term=review.term,
+        as_of=review.as_of,
+        targets=[row.target for row in committee.targets],
+        units=units,
+    )
 
 
 @dataclass(frozen=True)

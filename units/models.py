@@ -9,6 +9,7 @@ unit at any depth is a prefix of its path.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser
@@ -164,11 +165,7 @@ class Unit(models.Model):
                 super().save(*args, **kwargs)
                 self._set_path()
                 super().save(update_fields=["path", "depth"])
-                start = self.founded_on or UNKNOWN_START
-                UnitPeriod.objects.create(
-                    unit=self, parent_id=self.parent_id, start=start, path=self.path,
-                    first_year=start.year,
-                )  # fmt: skip
+                UnitPeriod.open_for([self])
                 return
             previous = (
                 Unit.objects.filter(pk=self.pk)
@@ -317,6 +314,21 @@ class UnitPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.start}–{self.end or ''}"
+
+    @classmethod
+    def open_for(cls, units: Iterable[Unit]) -> None:
+        """The first placement of new units, their paths set: `Unit.save` makes it for
+        one unit; whoever creates units in bulk calls it, or the units count nowhere."""
+        placements = []
+        for unit in units:
+            start = unit.founded_on or UNKNOWN_START
+            placements.append(
+                cls(
+                    unit=unit, parent_id=unit.parent_id, start=start, path=unit.path,
+                    first_year=start.year,
+                )
+            )  # fmt: skip
+        cls.objects.bulk_create(placements, batch_size=2000)
 
 
 class EventKind(models.TextChoices):

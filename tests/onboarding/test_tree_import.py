@@ -12,6 +12,7 @@ from onboarding.tree import tree_export_rows, tree_import, tree_plan
 from tests.factories import make_root, make_unit, make_user
 from units import roles
 from units.models import Kind, Unit
+from units.selectors import units_of_year
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,23 @@ def test_parents_may_come_later_in_the_file(admin):
     assert committee.path.startswith(root.path)
     assert cell.depth == 3
     assert committee.kind == Kind.GRASSROOTS_COMMITTEE
+
+
+def test_imported_units_count_in_every_year_of_the_tree(admin):
+    """Units created by the file are placed in the tree of each year (they count in
+    coverage and denominators), under the parent the file names."""
+    plan = tree_import(
+        rows=rows(
+            ["K", "Đảng bộ Khối", "", "bloc", "", 1, 1, ""],
+            ["CS1", "Đảng bộ cơ sở 1", "K", "Đảng bộ cơ sở", "Cơ quan", 1, 1, ""],
+            ["C1", "Chi bộ 1", "CS1", "cell", "agency", 1, 1, ""],
+        ),
+        user=admin,
+    )
+    assert plan.ok, plan.errors
+    root = Unit.objects.get(code="K")
+    for year in (2021, 2025):
+        assert sorted(unit.code for unit in units_of_year(root, year)) == ["C1", "CS1", "K"]
 
 
 def test_reimporting_an_export_changes_nothing(admin):
