@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from indicators.models import (
     Combine,
@@ -121,3 +121,23 @@ def make_review(term: Term, kind: str = "mid_term", year: int | None = None, **f
     from reviews.models import Review
 
     return Review.objects.create(term=term, kind=kind, year=year, **fields)
+
+
+def restore_role_groups() -> None:
+    """The roles' groups with their permissions, as the data migration made them.
+
+    A transactional test (live server, threads, a second cluster) flushes the
+    database when it ends, groups included: the next one calls this first.
+    """
+    from units.roles import ROLES
+
+    for name, grants in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            permission
+            for app_label, model, actions in grants
+            for action in actions
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename=f"{action}_{model}"
+            )
+        )

@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from tests.factories import restore_role_groups
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -87,18 +89,4 @@ def role_groups(transactional_db):
     They come from a data migration, and each live-server test flushes the
     database when it ends: without this, a second browser test finds no groups.
     """
-    from django.contrib.auth.models import Group, Permission
-
-    from units.roles import ROLES
-
-    for name, grants in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        permissions = [
-            permission
-            for app_label, model, actions in grants
-            for action in actions
-            for permission in Permission.objects.filter(
-                content_type__app_label=app_label, codename=f"{action}_{model}"
-            )
-        ]
-        group.permissions.set(permissions)
+    restore_role_groups()

@@ -15,7 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks.replica import ReplicaUnavailable, copy_database, replica_cluster
 from indicators.models import Result
 from indicators.rollup import rollup_refresh_term
-from tests.factories import make_result, make_target, make_term, make_tree, make_user
+from tests.factories import (
+    make_result,
+    make_target,
+    make_term,
+    make_tree,
+    make_user,
+    restore_role_groups,
+)
 from units import roles
 
 pytestmark = [
@@ -62,6 +69,7 @@ def _admissions(html: str) -> str:
 
 
 def test_the_overview_reads_the_replica_and_the_entry_form_the_primary(client, attach):
+    restore_role_groups()  # an earlier transactional test may have flushed them
     root, (unit, other) = make_tree(2)
     term = make_term(root)
     target = make_target(term, code="1", name="Kết nạp đảng viên mới")
