@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tempfile
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -160,6 +159,6 @@ def print_summary(request):
             "years": list(filters.as_of.years()),
             "today": timezone.localdate(),
             "issuer": committee_name(filters.term.root_unit),
-            "place": settings.DOCUMENT_PLACE,
+            "place_and_date": exports.place_and_date(timezone.localdate()),
         },
     )

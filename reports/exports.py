@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -578,3 +579,14 @@ def results_table(
         rows=result_rows(values),
         about=_about(term, scope, as_of_text),
     )
+
+
+def place_and_date(day: datetime.date) -> str:
+    """ "Thanh Hóa, ngày 07 tháng 8 năm 2023": a day below 10, and January and February,
+    take a leading zero (the rule for Party and State documents)."""
+    return _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
+        "place": settings.DOCUMENT_PLACE,
+        "day": f"{day.day:02d}",
+        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "year": day.year,
+    }

@@ -10,9 +10,7 @@ headline count, explanations, place-and-date line, page numbers, A4).
 from __future__ import annotations
 
 import io
-from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -29,13 +27,12 @@ from docx.shared import Mm, Pt
 from indicators.models import Direction
 from reports import exports
 from reports.export_views import table_response
+from reports.exports import place_and_date
 from reports.templatetags.progress import actual, completion, figure
 from reviews.selectors import Adjustment
 from reviews.views import ReviewFigures, review_figures, review_for, scope_for
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The place on the place-and-date line; a deployment names its own (settings.REVIEWS_PLACE).
-PLACE = "Thanh Hóa"
 
 
 def adjusted_text(adjustment: Adjustment) -> str:
@@ -108,17 +105,6 @@ def planned_label(figures: ReviewFigures) -> str:
     if figures.scope.pk == figures.review.committee.pk:
         return _("Set by the resolution")
     return _("Target for the unit")
-
-
-def place_and_date(day: date) -> str:
-    """ "Thanh Hóa, ngày 07 tháng 8 năm 2023": a day below 10, and January and February,
-    take a leading zero (the rule for Party and State documents)."""
-    return _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
-        "place": getattr(settings, "REVIEWS_PLACE", PLACE),
-        "day": f"{day.day:02d}",
-        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
-        "year": day.year,
-    }
 
 
 def committee_masthead(unit) -> str:

@@ -1,12 +1,14 @@
 """Exports for review meetings: CSV and Excel files read back, the printable page, scope."""
 
 import csv
+import datetime
 import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from indicators.demo import demo_load
@@ -14,6 +16,7 @@ from indicators.engine import parse_as_of, term_progress
 from indicators.models import Result, Target, Term, UnitQuota
 from indicators.selectors import results_for_export
 from reports import exports, fast_export
+from reports.exports import place_and_date
 from reports.templatetags.progress import num, rounded
 from tests.factories import log_in, make_result, make_target, make_term, make_tree, make_user
 from units import roles
@@ -402,6 +405,20 @@ def test_user_without_a_unit_or_role_gets_nothing(client):
     assert client.get("/exports/summary.xlsx").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("day", "line"),
+    [
+        (datetime.date(2023, 8, 7), "Thanh Hóa, ngày 07 tháng 8 năm 2023"),
+        (datetime.date(2026, 2, 15), "Thanh Hóa, ngày 15 tháng 02 năm 2026"),
+        (datetime.date(2026, 11, 27), "Thanh Hóa, ngày 27 tháng 11 năm 2026"),
+    ],
+)
+def test_the_place_and_date_line_follows_the_rule_for_party_documents(day, line):
+    """A day below 10, January and February take a leading zero; other months do not."""
+    with translation.override("vi"):
+        assert place_and_date(day) == line
+
+
 def test_print_page_is_an_a4_appendix(demo):
     response = demo.get("/reports/print/?as_of=mid")
     assert response.status_code == 200
@@ -413,7 +430,7 @@ def test_print_page_is_an_a4_appendix(demo):
     assert "Đảng Cộng sản Việt Nam" in text
     assert "Đại hội lần thứ XX, nhiệm kỳ 2020–2025" in text
     assert "Giữa nhiệm kỳ (2,5 năm)" in text
-    assert re.search(r"Thanh Hóa, ngày \d{2} tháng \d{2} năm \d{4}", text)
+    assert place_and_date(timezone.localdate()) in text
     assert 'content: "Trang " counter(page) "/" counter(pages)' in html
     admissions = dashboard_row(html, "1")
     assert "2.078" in admissions
