@@ -91,3 +91,48 @@ def test_status_badges_are_whole_on_a_phone(browser, demo_site):
             assert box["x"] + box["width"] <= PHONE["width"], box
     finally:
         context.close()
+
+
+# The rendered height of each chart's words and figures, in CSS pixels.
+CHART_TEXT = """(selector) => Array.from(document.querySelectorAll(selector)).map(
+  (element) => ({text: element.textContent.trim(), height: element.getBoundingClientRect().height,
+                 right: element.getBoundingClientRect().right}))"""
+
+
+def test_charts_are_readable_on_a_phone(browser, demo_site):
+    """At 390 px the charts' years, counts and keys are drawn at 11 px or more, on screen."""
+    from indicators.models import Target
+
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site)
+        target = Target.objects.get(code="CT1.4")
+        seen = {}
+        for url, selectors in (
+            ("/", ["svg.trend text.year", "svg.status-bar text.count", "ul.chart-key li"]),
+            (
+                f"/targets/{target.pk}/",
+                [
+                    "svg.trend text.year",
+                    "svg.status-bar text.count",
+                    ".unit-bars .unit-name",
+                    ".unit-bars .unit-value",
+                ],
+            ),
+        ):
+            page.goto(demo_site + url)
+            for selector in selectors:
+                drawn = page.evaluate(CHART_TEXT, selector)
+                assert drawn, (url, selector)
+                seen[url, selector] = drawn
+        small = {
+            key: [d for d in drawn if d["height"] < 11 or d["right"] > PHONE["width"]]
+            for key, drawn in seen.items()
+        }
+        assert not any(small.values()), small
+        years = [d["text"] for d in seen["/", "svg.trend text.year"]]
+        assert years[:3] == ["2021", "2022", "2023"]
+    finally:
+        context.close()
