@@ -12,6 +12,7 @@ from functools import partial
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableListData
@@ -107,7 +108,7 @@ class UnitBreakdownTable(tables.Table):
     # Cells are rendered in Python (a page shows 25 rows): no template per cell.
     name = tables.Column(verbose_name=_("Unit"))
     kind = tables.Column(verbose_name=_("Kind of unit"))
-    sector = tables.Column(verbose_name=_("Sector"))
+    sector = tables.Column(verbose_name=capfirst(Unit._meta.get_field("sector").verbose_name))
     actual = tables.Column(
         verbose_name=_("Actual"),
         empty_values=(),
