@@ -73,7 +73,7 @@ def breakdown_rows(
                 "progress": progress,
                 "actual": progress.actual,
                 "expected": progress.expected,
-                "completion": progress.completion,
+                "completion": progress_tags.how_far(progress),
                 "status": LAGGING_ORDER[progress.status],
                 "reported": progress.reported,
                 "drill_url": partial(drill_url, unit),
@@ -85,6 +85,11 @@ def breakdown_rows(
 def _sort_key(value):
     # As django-tables2 compares: an empty figure before any other.
     return (0, 0) if value is None else (1, value)
+
+
+def lagging_first(progress) -> tuple:
+    """The table's default order (status, then how far along) as one sort key."""
+    return (LAGGING_ORDER[progress.status], _sort_key(progress_tags.how_far(progress)))
 
 
 class BreakdownData(TableListData):

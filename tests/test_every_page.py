@@ -50,7 +50,10 @@ OLD_SPELLING = re.compile(r"(?<![qQ])[oO][áàảãạ](?!\w)|(?<![qQ])[uU][ý�
 # A time before its date ("03:31 27/11/2026", "03:31 ngày 27/11/2026"): the date comes first.
 TIME_BEFORE_DATE = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\s+(ngày\s+)?\d{1,2}/\d{1,2}/\d{4}")
 # A label, column heading or term that starts in lowercase ("ước thực hiện", "nhiệm kỳ:").
-LOWERCASE_LABEL = re.compile(r"<(label|th|dt|legend|caption)\b[^>]*>\s*([^<\s][^<]*)")
+LOWERCASE_LABEL = re.compile(
+    r"<(label|th|dt|legend|caption)\b[^>]*>\s*(?:<(?:span|small|strong|em|b)\b[^>]*>\s*)*"
+    r"([^<\s][^<]*)"
+)
 
 
 @dataclass
@@ -263,6 +266,7 @@ def test_the_guard_sees_each_kind_of_defect():
     assert defects_of("<td>03:31 ngày 27/11/2026</td>")
     assert defects_of("<th>ước thực hiện</th>")
     assert defects_of('<label for="id_term">nhiệm kỳ:</label>')
+    assert defects_of('<label class="inline-field"><span class="sub">tử số</span> <input></label>')
     assert not defects_of(
         "<p>Đã khóa, hủy; thủy, hóa; quý IV</p><td>27/11/2026 03:31</td>"
         '<th>Ước thực hiện</th><label for="x">Nhiệm kỳ:</label><th>—</th>'

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from indicators.engine import AsOf, Status, TargetProgress, UnitProgress
-from reports.tables import LAGGING_ORDER
+from reports.tables import lagging_first
 from reports.templatetags.progress import (
     STATUS_CSS,
     completion,
@@ -294,14 +294,7 @@ def unit_chart(units: list[UnitProgress]):
     status, with a mark where the unit should be by now; named and phrased."""
     if not units:
         return ""
-    bars = {entry.unit.pk: _unit_bar(entry.progress) for entry in units}
-
-    def lagging_first(entry: UnitProgress) -> tuple:
-        # As the table's default order (status, then how far along), on what is drawn.
-        bar = bars[entry.unit.pk]
-        return (LAGGING_ORDER[entry.progress.status], bar[0] if bar else -1.0)
-
-    ranked = sorted(units, key=lagging_first)
+    ranked = sorted(units, key=lambda entry: lagging_first(entry.progress))
     if len(ranked) <= UNITS_ALL:
         shown = ranked
         title = _("Every unit, lagging units first")
@@ -323,7 +316,7 @@ def unit_chart(units: list[UnitProgress]):
         phrase = completion(row)
         if phrase == "—":
             phrase = str(row.status.label)
-        bar = bars[entry.unit.pk]
+        bar = _unit_bar(row)
         drawing = ""
         if bar is not None:
             length, mark = bar

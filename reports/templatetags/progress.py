@@ -92,6 +92,17 @@ def level_point(row: TargetProgress) -> tuple[Decimal | None, Decimal | None, ob
     return row.actual, row.expected, None
 
 
+def how_far(row: TargetProgress) -> Decimal | None:
+    """How far along a row is, to sort units by: its completion, or for a target set as
+    a percentage (which has no completion) the level the completion phrase shows."""
+    if row.target.in_percent:
+        actual = level_point(row)[0]
+        if actual is not None and row.target.direction == Direction.AT_MOST:
+            return -actual
+        return actual
+    return row.completion
+
+
 def _level_phrase(row: TargetProgress) -> str:
     """ "83,3% / yêu cầu ≥ 90%": the level reached (the weakest year's, for every-year
     targets) against the level required, rounded so that it never seems to pass

@@ -191,7 +191,8 @@ def test_the_target_page_compares_its_units(client, three_units):
 
 
 def test_many_units_show_only_the_laggards(demo):
-    """Beyond 12 units: the 10 lagging most, out of those not meeting the target."""
+    """Beyond 12 units: the 10 lagging most, out of those not meeting the target, lowest
+    level first (a percentage target has no completion: its level orders it), as the table."""
     target = Target.objects.get(code="CT1.4")
     response = demo.get(f"/targets/{target.pk}/")
     html = re.search(r'data-testid="units-compared">(.*?)</section>', response.text, re.S).group(1)
@@ -206,6 +207,10 @@ def test_many_units_show_only_the_laggards(demo):
     ]
     assert levels == sorted(levels)
     assert all("/ yêu cầu ≥ 100%" in text_of(item) for item in items)
+    # The table below starts with the same units, in the same order.
+    table = re.findall(r'<tr [^>]*data-unit="([^"]+)"', response.text)
+    charted = re.findall(r'<li data-unit="([^"]+)">', html)
+    assert table[:10] == charted
 
 
 def test_units_all_meeting_the_target_draw_no_list(demo):
