@@ -41,6 +41,8 @@ ENGLISH = [
     "Approved", "Yes", "No", "Unknown", "Add", "Change", "View", "Close", "Not set",
 ]  # fmt: skip
 ENGLISH_RE = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ENGLISH)) + r")(?![\w/-])")
+# Vietnamese words that mean something else: Django's "History" is "Lịch sử" here.
+MISTRANSLATED = ["Bản ghi nhớ", "BẢN GHI NHỚ"]
 # A year with a thousands separator ("2.021"), and a whole number with idle decimals ("9,00").
 GROUPED_YEAR = re.compile(r"(?<![\d.,])2\.0(1[5-9]|2\d|3[0-5])(?![\d.,])")
 IDLE_DECIMALS = re.compile(r"(?<![\d.,])\d{1,3}(\.\d{3})*,00(?!\d)")
@@ -191,6 +193,7 @@ def defects_of(html: str) -> list[str]:
         f"English {m.group(0)!r} in “…{text[max(0, m.start() - 40) : m.end() + 20]}…”"
         for m in ENGLISH_RE.finditer(text)
     ]
+    defects += [f"mistranslated {word!r}" for word in MISTRANSLATED if word in text]
     defects += [f"grouped year {m.group(0)!r}" for m in GROUPED_YEAR.finditer(text)]
     defects += [f"idle decimals {m.group(0)!r}" for m in IDLE_DECIMALS.finditer(text)]
     defects += [
@@ -260,6 +263,7 @@ def test_the_guard_sees_each_kind_of_defect():
     assert defects_of("<td>2.021</td>")
     assert defects_of("<td>9,00</td>")
     assert defects_of('<input type="text" value="None">')
+    assert defects_of('<a class="historylink">Bản ghi nhớ</a>')
     assert defects_of("<p>Đã khoá năm 2023</p>")
     assert defects_of("<button>Huỷ</button>")
     assert defects_of("<td>03:31 27/11/2026</td>")
@@ -279,3 +283,13 @@ def test_the_guard_covers_the_results_in_the_demo(world):
     result = Result.objects.order_by("pk").first()
     assert f"/admin/indicators/result/{result.pk}/change/" in admin_pages()
     assert f"/admin/indicators/result/{result.pk}/history/" in admin_pages()
+
+
+def test_the_history_button_reads_lich_su(client, world):
+    """Defect 3: the admin's history button says "Lịch sử" (history), not "Bản ghi nhớ"."""
+    client.force_login(world.users["administrator"])
+    result = Result.objects.order_by("pk").first()
+    page = client.get(reverse("admin:indicators_result_change", args=[result.pk])).text
+    link = re.search(r'<a [^>]*class="historylink"[^>]*>(.*?)</a>', page, re.S)
+    assert link
+    assert link.group(1).strip() == "Lịch sử"

@@ -37,7 +37,7 @@ WIDEST = """() => {
     const overflow = getComputedStyle(element).overflowX;
     if ((overflow === "auto" || overflow === "scroll")
         && element.scrollWidth > element.clientWidth + 1) {
-      widest = Math.max(widest, element.scrollWidth - element.clientWidth + 390);
+      widest = Math.max(widest, element.scrollWidth - element.clientWidth + innerWidth);
     }
   }
   return widest;
@@ -46,6 +46,41 @@ WIDEST = """() => {
 
 def _overflow(page) -> int:
     return page.evaluate(WIDEST)
+
+
+def test_no_table_scrolls_sideways_on_a_desktop(browser, demo_site):
+    """At 1366 px every page's tables fit: no column cut off behind a scroll bar."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site, "nhaplieu")
+        too_wide = {}
+        for name, url in _pages(demo_site).items():
+            page.goto(url)
+            if (width := _overflow(page)) > 1366:
+                too_wide[name] = width
+        assert too_wide == {}
+    finally:
+        context.close()
+
+
+def test_the_term_form_fits_a_desktop_screen(browser, demo_site):
+    """Defect 7: the admin's term form (its targets inline) is no wider than 1366 px."""
+    from indicators.models import Term
+
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site, "quantri")
+        term = Term.objects.get()
+        response = page.goto(f"{demo_site}/admin/indicators/term/{term.pk}/change/")
+        assert response.status == 200
+        assert page.locator(".inline-group").count()
+        assert _overflow(page) <= 1366
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("username", ["lanhdao", "nhaplieu"])
