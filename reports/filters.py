@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from indicators.engine import Status
@@ -15,7 +16,10 @@ from units.models import Kind, Sector, Unit
 
 
 class UnitBreakdownFilter(django_filters.FilterSet):
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    # Named as the unit's field ("Loại hình"), not "Khối", which reads as the bloc committee.
+    sector = django_filters.ChoiceFilter(
+        label=capfirst(Unit._meta.get_field("sector").verbose_name), choices=Sector.choices
+    )
     kind = django_filters.ChoiceFilter(label=_("Kind of unit"), choices=Kind.choices)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, method="on_engine_rows"

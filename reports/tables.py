@@ -12,6 +12,7 @@ from functools import partial
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableListData
@@ -72,7 +73,7 @@ def breakdown_rows(
                 "progress": progress,
                 "actual": progress.actual,
                 "expected": progress.expected,
-                "completion": progress.completion,
+                "completion": progress_tags.how_far(progress),
                 "status": LAGGING_ORDER[progress.status],
                 "reported": progress.reported,
                 "drill_url": partial(drill_url, unit),
@@ -84,6 +85,11 @@ def breakdown_rows(
 def _sort_key(value):
     # As django-tables2 compares: an empty figure before any other.
     return (0, 0) if value is None else (1, value)
+
+
+def lagging_first(progress) -> tuple:
+    """The table's default order (status, then how far along) as one sort key."""
+    return (LAGGING_ORDER[progress.status], _sort_key(progress_tags.how_far(progress)))
 
 
 class BreakdownData(TableListData):
@@ -107,7 +113,7 @@ class UnitBreakdownTable(tables.Table):
     # Cells are rendered in Python (a page shows 25 rows): no template per cell.
     name = tables.Column(verbose_name=_("Unit"))
     kind = tables.Column(verbose_name=_("Kind of unit"))
-    sector = tables.Column(verbose_name=_("Sector"))
+    sector = tables.Column(verbose_name=capfirst(Unit._meta.get_field("sector").verbose_name))
     actual = tables.Column(
         verbose_name=_("Actual"),
         empty_values=(),

@@ -131,6 +131,7 @@ def target_detail(request, pk: int):
         "table": table,
         "filter": filters,
         "units_below": len(detail.units),
+        "breakdown": detail.units,
         "keep_params": _kept(request, "term", "unit", "as_of", "sort"),
         "keep_filters": _kept(request, "sector", "kind", "status", "not_reported", "sort"),
         "ancestors": selection.ancestors,

@@ -41,9 +41,21 @@ ENGLISH = [
     "Approved", "Yes", "No", "Unknown", "Add", "Change", "View", "Close", "Not set",
 ]  # fmt: skip
 ENGLISH_RE = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ENGLISH)) + r")(?![\w/-])")
+# Vietnamese words that mean something else: Django's "History" is "Lịch sử" here.
+MISTRANSLATED = ["Bản ghi nhớ", "BẢN GHI NHỚ"]
 # A year with a thousands separator ("2.021"), and a whole number with idle decimals ("9,00").
 GROUPED_YEAR = re.compile(r"(?<![\d.,])2\.0(1[5-9]|2\d|3[0-5])(?![\d.,])")
 IDLE_DECIMALS = re.compile(r"(?<![\d.,])\d{1,3}(\.\d{3})*,00(?!\d)")
+# The old placement of the tone mark ("hoá", "khoá", "Huỷ", "thuỷ"): one spelling, the
+# modern "hóa, khóa, hủy, thủy" ("quý" is right: "qu" is one consonant).
+OLD_SPELLING = re.compile(r"(?<![qQ])[oO][áàảãạ](?!\w)|(?<![qQ])[uU][ýỳỷỹỵ](?!\w)")
+# A time before its date ("03:31 27/11/2026", "03:31 ngày 27/11/2026"): the date comes first.
+TIME_BEFORE_DATE = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\s+(ngày\s+)?\d{1,2}/\d{1,2}/\d{4}")
+# A label, column heading or term that starts in lowercase ("ước thực hiện", "nhiệm kỳ:").
+LOWERCASE_LABEL = re.compile(
+    r"<(label|th|dt|legend|caption)\b[^>]*>\s*(?:<(?:span|small|strong|em|b)\b[^>]*>\s*)*"
+    r"([^<\s][^<]*)"
+)
 
 
 @dataclass
@@ -166,11 +178,12 @@ def admin_pages() -> list[str]:
     return pages
 
 
-def visible_text(html: str) -> str:
+def visible_text(html: str, values: bool = True) -> str:
+    """The page's text, and the values of its boxes (after it, unless `values` is false)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    values = " ".join(re.findall(r'<input[^>]*\svalue="([^"]*)"', html))
+    boxes = " ".join(re.findall(r'<input[^>]*\svalue="([^"]*)"', html)) if values else ""
     text = re.sub(r"<[^>]+>", " ", html)
-    return re.sub(r"\s+", " ", f"{text} {values}")
+    return re.sub(r"\s+", " ", f"{text} {boxes}")
 
 
 def defects_of(html: str) -> list[str]:
@@ -180,8 +193,22 @@ def defects_of(html: str) -> list[str]:
         f"English {m.group(0)!r} in “…{text[max(0, m.start() - 40) : m.end() + 20]}…”"
         for m in ENGLISH_RE.finditer(text)
     ]
+    defects += [f"mistranslated {word!r}" for word in MISTRANSLATED if word in text]
     defects += [f"grouped year {m.group(0)!r}" for m in GROUPED_YEAR.finditer(text)]
     defects += [f"idle decimals {m.group(0)!r}" for m in IDLE_DECIMALS.finditer(text)]
+    defects += [
+        f"old spelling in “…{text[max(0, m.start() - 10) : m.end() + 5]}…”"
+        for m in OLD_SPELLING.finditer(text)
+    ]
+    defects += [
+        f"time before date {m.group(0)!r}"
+        for m in TIME_BEFORE_DATE.finditer(visible_text(html, values=False))
+    ]
+    defects += [
+        f"lowercase label {m.group(2).strip()!r}"
+        for m in LOWERCASE_LABEL.finditer(html)
+        if m.group(2).strip()[:1].islower()
+    ]
     return defects
 
 
@@ -236,6 +263,18 @@ def test_the_guard_sees_each_kind_of_defect():
     assert defects_of("<td>2.021</td>")
     assert defects_of("<td>9,00</td>")
     assert defects_of('<input type="text" value="None">')
+    assert defects_of('<a class="historylink">Bản ghi nhớ</a>')
+    assert defects_of("<p>Đã khoá năm 2023</p>")
+    assert defects_of("<button>Huỷ</button>")
+    assert defects_of("<td>03:31 27/11/2026</td>")
+    assert defects_of("<td>03:31 ngày 27/11/2026</td>")
+    assert defects_of("<th>ước thực hiện</th>")
+    assert defects_of('<label for="id_term">nhiệm kỳ:</label>')
+    assert defects_of('<label class="inline-field"><span class="sub">tử số</span> <input></label>')
+    assert not defects_of(
+        "<p>Đã khóa, hủy; thủy, hóa; quý IV</p><td>27/11/2026 03:31</td>"
+        '<th>Ước thực hiện</th><label for="x">Nhiệm kỳ:</label><th>—</th>'
+    )
     assert not defects_of("<td>2.078</td><td>3.728</td><td>129,9%</td><td>2021</td><td>Năm</td>")
 
 
@@ -244,3 +283,13 @@ def test_the_guard_covers_the_results_in_the_demo(world):
     result = Result.objects.order_by("pk").first()
     assert f"/admin/indicators/result/{result.pk}/change/" in admin_pages()
     assert f"/admin/indicators/result/{result.pk}/history/" in admin_pages()
+
+
+def test_the_history_button_reads_lich_su(client, world):
+    """Defect 3: the admin's history button says "Lịch sử" (history), not "Bản ghi nhớ"."""
+    client.force_login(world.users["administrator"])
+    result = Result.objects.order_by("pk").first()
+    page = client.get(reverse("admin:indicators_result_change", args=[result.pk])).text
+    link = re.search(r'<a [^>]*class="historylink"[^>]*>(.*?)</a>', page, re.S)
+    assert link
+    assert link.group(1).strip() == "Lịch sử"

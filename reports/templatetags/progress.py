@@ -83,14 +83,31 @@ def _rate(row: TargetProgress) -> Decimal:
     return rounded(rate, 0)
 
 
+def level_point(row: TargetProgress) -> tuple[Decimal | None, Decimal | None, object]:
+    """The level a percentage target is judged on: the weakest finished year's
+    (every-year targets) or the scope's; with that year's point, if any."""
+    point = next((p for p in row.years if p.year == row.weakest_year), None)
+    if point is not None:
+        return point.actual, point.expected, point
+    return row.actual, row.expected, None
+
+
+def how_far(row: TargetProgress) -> Decimal | None:
+    """How far along a row is, to sort units by: its completion, or for a target set as
+    a percentage (which has no completion) the level the completion phrase shows."""
+    if row.target.in_percent:
+        actual = level_point(row)[0]
+        if actual is not None and row.target.direction == Direction.AT_MOST:
+            return -actual
+        return actual
+    return row.completion
+
+
 def _level_phrase(row: TargetProgress) -> str:
     """ "83,3% / yêu cầu ≥ 90%": the level reached (the weakest year's, for every-year
     targets) against the level required, rounded so that it never seems to pass
     when it failed."""
-    actual, expected = row.actual, row.expected
-    point = next((p for p in row.years if p.year == row.weakest_year), None)
-    if point is not None:
-        actual, expected = point.actual, point.expected
+    actual, expected, point = level_point(row)
     if actual is None or expected is None:
         return "—"
     at_most = row.target.direction == Direction.AT_MOST

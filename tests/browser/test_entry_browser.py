@@ -29,9 +29,23 @@ def test_clerk_enters_admissions_and_the_dashboard_follows(page, demo_site):
     box = line.locator("input[name$='-value']")
     assert box.input_value() == str(admitted[2022])
     box.fill(str(admitted[2022] + 1000))
-    page.get_by_test_id("save").click()
-    assert "Đã lưu: 1 kết quả thay đổi." in page.get_by_test_id("message").inner_text()
+    save = page.get_by_test_id("save")
+    # A styled button (the app's dark red, white text), not the browser's grey one.
+    assert _colours(save) == ("rgb(139, 26, 26)", "rgb(255, 255, 255)")
+    save.click()
+    message = page.get_by_test_id("message")
+    assert "Đã lưu: 1 kết quả thay đổi." in message.inner_text()
+    # "Đã lưu" is a success: green, not the yellow of a warning.
+    assert _colours(message) == ("rgb(232, 245, 236)", "rgb(11, 90, 44)")
 
     page.goto(f"{demo_site}/")
     after = page.locator('tr[data-target="1"]').inner_text()
     assert f"{expected:,}".replace(",", ".") in after
+
+
+def _colours(locator) -> tuple[str, str]:
+    """The background and text colours the user sees."""
+    style = (
+        "(element) => [getComputedStyle(element).backgroundColor, getComputedStyle(element).color]"
+    )
+    return tuple(locator.evaluate(style))

@@ -50,3 +50,32 @@ def test_printable_report_opens_from_the_dashboard(page, demo_site):
     assert "Giữa nhiệm kỳ (2,5 năm)" in report.get_by_test_id("as-of").inner_text()
     assert "2.078" in report.locator('tr[data-target="1"]').inner_text()
     assert report.get_by_test_id("headline").inner_text().strip().endswith("9/10")
+
+
+def test_the_printed_appendix_is_a4_landscape_with_page_numbers(page, demo_site, tmp_path):
+    """Chromium's PDF of the print page: A4 landscape, "Trang 1/2" at the foot, and the
+    completion phrase whole on its line (not a word a line)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed")
+    log_in(page, demo_site)
+    page.goto(f"{demo_site}/reports/print/")
+    pdf = tmp_path / "phu-luc.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    facts = dict(line.split(":", 1) for line in info.stdout.splitlines() if ":" in line)
+    width, height = (float(side) for side in facts["Page size"].split("pts")[0].split(" x "))
+    assert "(A4)" in facts["Page size"]
+    assert width > height  # landscape
+    pages = int(facts["Pages"])
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for number in range(1, pages + 1):
+        assert f"Trang {number}/{pages}" in text
+    lines = text.splitlines()
+    admissions = next(line for line in lines if "Kết nạp đảng viên mới" in line)
+    assert "đạt 130% (vượt 30%)" in admissions
+    assert "Mức cần đạt" in text

@@ -37,7 +37,7 @@ WIDEST = """() => {
     const overflow = getComputedStyle(element).overflowX;
     if ((overflow === "auto" || overflow === "scroll")
         && element.scrollWidth > element.clientWidth + 1) {
-      widest = Math.max(widest, element.scrollWidth - element.clientWidth + 390);
+      widest = Math.max(widest, element.scrollWidth - element.clientWidth + innerWidth);
     }
   }
   return widest;
@@ -46,6 +46,41 @@ WIDEST = """() => {
 
 def _overflow(page) -> int:
     return page.evaluate(WIDEST)
+
+
+def test_no_table_scrolls_sideways_on_a_desktop(browser, demo_site):
+    """At 1366 px every page's tables fit: no column cut off behind a scroll bar."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site, "nhaplieu")
+        too_wide = {}
+        for name, url in _pages(demo_site).items():
+            page.goto(url)
+            if (width := _overflow(page)) > 1366:
+                too_wide[name] = width
+        assert too_wide == {}
+    finally:
+        context.close()
+
+
+def test_the_term_form_fits_a_desktop_screen(browser, demo_site):
+    """Defect 7: the admin's term form (its targets inline) is no wider than 1366 px."""
+    from indicators.models import Term
+
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site, "quantri")
+        term = Term.objects.get()
+        response = page.goto(f"{demo_site}/admin/indicators/term/{term.pk}/change/")
+        assert response.status == 200
+        assert page.locator(".inline-group").count()
+        assert _overflow(page) <= 1366
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("username", ["lanhdao", "nhaplieu"])
@@ -89,5 +124,50 @@ def test_status_badges_are_whole_on_a_phone(browser, demo_site):
             box = badges.nth(index).bounding_box()
             assert box["x"] >= 0, box
             assert box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        context.close()
+
+
+# The rendered height of each chart's words and figures, in CSS pixels.
+CHART_TEXT = """(selector) => Array.from(document.querySelectorAll(selector)).map(
+  (element) => ({text: element.textContent.trim(), height: element.getBoundingClientRect().height,
+                 right: element.getBoundingClientRect().right}))"""
+
+
+def test_charts_are_readable_on_a_phone(browser, demo_site):
+    """At 390 px the charts' years, counts and keys are drawn at 11 px or more, on screen."""
+    from indicators.models import Target
+
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, demo_site)
+        target = Target.objects.get(code="CT1.4")
+        seen = {}
+        for url, selectors in (
+            ("/", ["svg.trend text.year", "svg.status-bar text.count", "ul.chart-key li"]),
+            (
+                f"/targets/{target.pk}/",
+                [
+                    "svg.trend text.year",
+                    "svg.status-bar text.count",
+                    ".unit-bars .unit-name",
+                    ".unit-bars .unit-value",
+                ],
+            ),
+        ):
+            page.goto(demo_site + url)
+            for selector in selectors:
+                drawn = page.evaluate(CHART_TEXT, selector)
+                assert drawn, (url, selector)
+                seen[url, selector] = drawn
+        small = {
+            key: [d for d in drawn if d["height"] < 11 or d["right"] > PHONE["width"]]
+            for key, drawn in seen.items()
+        }
+        assert not any(small.values()), small
+        years = [d["text"] for d in seen["/", "svg.trend text.year"]]
+        assert years[:3] == ["2021", "2022", "2023"]
     finally:
         context.close()

@@ -524,3 +524,48 @@ def test_a_file_without_the_note_column_keeps_the_stored_notes(setting):
     assert report.ok, report.errors
     stored.refresh_from_db()
     assert (stored.value, stored.note) == (6, "Ghi chú cũ")
+
+
+def visible_text(response) -> str:
+    """The page's text as read, without tags and their attributes (a hover title is not read)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return page_text_of(html)
+
+
+def page_text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_preview_prints_each_error_with_its_row_and_column_and_never_none(client, setting):
+    """Defect 5: an Excel file with blank cells and a bad row. Each error is printed in the
+    page (row, column and message, not behind a badge to hover) and no cell reads "None"."""
+    rows = good_rows(setting)
+    rows[0]["Giá trị"] = "mười"  # a bad figure
+    rows[1]["Ghi chú"] = rows[1]["Căn cứ"] = ""  # blank cells, fine
+    rows[2]["Có/Không (1/0)"] = ""  # a blank cell where a figure is needed
+    response = preview(client, setting, xlsx_upload(rows), XLSX_FORMAT)
+    assert response.status_code == 200
+    assert "None" not in response.content.decode()
+    errors = re.search(r'<ul class="import-errors".*?</ul>', response.content.decode(), flags=re.S)
+    assert errors, "the errors are listed above the form"
+    listed = [page_text_of(li).strip() for li in re.findall(r"<li>(.*?)</li>", errors.group(0))]
+    assert listed == [
+        "Dòng 1, cột “Giá trị”: “mười” không phải là một số nguyên.",
+        "Dòng 3, cột “Có/Không (1/0)”: Chọn có hoặc không.",
+    ]
+    assert "Sửa các lỗi trong tệp rồi tải tệp lên lại ở dưới" in visible_text(response)
+    assert Result.objects.count() == 0
+
+
+def test_a_preview_of_rows_with_blank_cells_reads_a_dash_never_none(client, setting):
+    """A good file whose optional cells are blank: the preview shows "—" for what is not stored."""
+    rows = good_rows(setting)
+    for values in rows:
+        values["Ghi chú"] = values["Căn cứ"] = values["Ước thực hiện (1/0)"] = ""
+    response = preview(client, setting, xlsx_upload(rows), XLSX_FORMAT)
+    assert response.status_code == 200
+    assert "confirm_form" in response.context
+    html = response.content.decode()
+    assert "None" not in html
+    first = re.search(r"<tr>\s*<td>1</td>(.*?)</tr>", html, flags=re.S).group(1)
+    assert page_text_of(first).split() == ["Mới", "1", setting["unit"].code, "2022", "—", "12"]

@@ -142,7 +142,7 @@ def test_target_detail_shows_definition_years_and_units(demo, admissions):
     assert "2.078" in text
     assert "đạt 130% (vượt 30%)" in text
     years = re.search(r'data-testid="years">(.*?)</table>', response.text, re.S).group(1)
-    assert "<td>2021</td>" in years
+    assert '<td class="title">2021</td>' in years
     assert "820" in years
     assert '<svg class="trend detailed"' in response.text
     assert "121 đơn vị" in text
