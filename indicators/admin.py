@@ -24,6 +24,7 @@ from indicators.services import (
     result_delete,
     result_save,
     unit_year_locked,
+    user_unit_ended,
 )
 from indicators.workflow import (
     WorkflowRefused,
@@ -283,17 +284,31 @@ class ResultAdmin(TargetChoiceScopedMixin, ResultImportAdminMixin, ScopedHistory
             and unit_year_locked(unit=obj.unit, year=obj.year)
         )
 
+    def has_add_permission(self, request):
+        # A clerk of a unit that has ended reads its results and writes none.
+        return super().has_add_permission(request) and not user_unit_ended(request.user)
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self.is_locked_for(request, obj)
+        return (
+            super().has_change_permission(request, obj)
+            and not self.is_locked_for(request, obj)
+            and not user_unit_ended(request.user)
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.is_locked_for(request, obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and not self.is_locked_for(request, obj)
+            and not user_unit_ended(request.user)
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             obj = self.get_object(request, unquote(object_id))
             if self.is_locked_for(request, obj):
                 self.message_user(request, LOCKED_MESSAGE, messages.WARNING)
+            elif ended := user_unit_ended(request.user):
+                self.message_user(request, ended, messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -42,6 +42,7 @@ from indicators.services import (
     YearLocked,
     locked_unit_years,
     results_write,
+    user_unit_ended,
 )
 from units.models import Unit, User
 from units.selectors import unit_scope_for
@@ -131,6 +132,9 @@ def results_import(
         target.code: target
         for target in Target.objects.filter(term=term).select_related("term__root_unit")
     }
+    if closed := user_unit_ended(user):
+        refuse(None, "", closed)
+        return report
     scope = unit_scope_for(user)
     top = term.root_unit
     if scope is not None:

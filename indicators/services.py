@@ -12,8 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.models import Measure, Result, Target, Term, UnitYear, YearState
+from indicators.models import (
+    Measure,
+    Result,
+    Target,
+    Term,
+    UnitYear,
+    YearState,
+    unit_absent,
+)
 from indicators.rollup import rollup_batch, rollup_touched
+from units.events import day_text
 from units.models import Unit, User
 
 
@@ -32,9 +41,38 @@ def results_after_end(units: list[Unit], when) -> list[str]:
     )
     return [
         _("%(unit)s has results for %(year)s, after it ends on %(date)s.")
-        % {"unit": name, "year": year, "date": when.strftime("%d/%m/%Y")}
+        % {"unit": name, "year": year, "date": day_text(when)}
         for name, year in rows
     ]
+
+
+def user_unit_ended(user: User) -> str | None:
+    """Why `user` may no longer write any result: the unit they belong to has ended.
+
+    A clerk of a dissolved (merged, split) unit loses write access from its end
+    date and keeps reading its past years; None for everyone else.
+    """
+    unit = user.unit if user.unit_id is not None else None
+    if unit is None or unit.ended_on is None or unit.ended_on > timezone.localdate():
+        return None
+    return _(
+        "%(unit)s ended on %(date)s: its results can still be read but no longer "
+        "entered or changed."
+    ) % {"unit": unit, "date": day_text(unit.ended_on)}
+
+
+def results_closed(*, user: User, unit: Unit, year: int) -> str | None:
+    """Why `user` may not write the results of `unit` for `year`, else None.
+
+    Nobody enters results for a year the unit did not exist in (the model
+    refuses them too), and a user whose own unit has ended writes nothing.
+    """
+    if not unit.holds_year(year):
+        if unit.ended_on is not None and year >= unit.ended_on.year:
+            message = _("%(unit)s ended on %(date)s: there are no results to enter for %(year)s.")
+            return message % {"unit": unit, "date": day_text(unit.ended_on), "year": year}
+        return unit_absent(unit, year)
+    return user_unit_ended(user)
 
 
 def unit_year_locked(*, unit: Unit, year: int) -> bool:

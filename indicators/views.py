@@ -1,7 +1,8 @@
 """The entry form: one unit's year, every target of the term on one page.
 
 Confined to the user's subtree (`unit_scope_for`: another unit is a 404);
-read-only for whoever may not enter results and in a locked (approved) year.
+read-only for whoever may not enter results, in a locked (approved) year, for a
+year after the unit ended and for a user whose own unit has ended.
 Saving goes through `services.results_save_year`: all lines or none.
 """
 
@@ -25,6 +26,7 @@ from indicators.services import (
     ResultsInvalid,
     StaleYear,
     YearLocked,
+    results_closed,
     results_save_year,
     unit_year_locked,
 )
@@ -91,7 +93,8 @@ def entry_form(request, unit_id: int, year: int):
     quotas = _quotas(unit=unit, term=term, year=year)
     locked = not request.user.is_superuser and unit_year_locked(unit=unit, year=year)
     may_enter = request.user.has_perms(ENTER_PERMISSIONS)
-    editable = may_enter and not locked
+    closed = results_closed(user=request.user, unit=unit, year=year) if may_enter else None
+    editable = may_enter and not locked and not closed
     errors: list[str] = []
     status = 200
 
@@ -106,11 +109,14 @@ def entry_form(request, unit_id: int, year: int):
 
     if request.method == "POST":
         if not editable:
-            errors.append(
-                _("This year is approved and locked: nothing was saved.")
-                if locked
-                else _("You may read these results but not enter them: nothing was saved.")
-            )
+            if locked:
+                errors.append(_("This year is approved and locked: nothing was saved."))
+            elif closed:
+                errors.append(_("%(reason)s Nothing was saved.") % {"reason": closed})
+            else:
+                errors.append(
+                    _("You may read these results but not enter them: nothing was saved.")
+                )
             status = 403
             entry = lines()
         else:
@@ -169,6 +175,7 @@ def entry_form(request, unit_id: int, year: int):
             "term": term,
             "lines": entry,
             "locked": locked,
+            "closed": closed,
             "may_enter": may_enter,
             "editable": editable,
             "errors": errors,
@@ -176,7 +183,7 @@ def entry_form(request, unit_id: int, year: int):
             "double_counted": double_counted_targets(term=term, unit=unit, year=year),
             "years": list(term.years),
             "unit_year": _unit_year(unit=unit, year=year),
-            "may_submit": request.user.has_perms(SUBMIT_PERMISSIONS),
+            "may_submit": request.user.has_perms(SUBMIT_PERMISSIONS) and not closed,
             "may_review": request.user.has_perm(REVIEW_PERMISSION),
         },
         status=status,
@@ -241,6 +248,9 @@ def entry_year_state(request, unit_id: int, year: int):
     permissions, done = moves[action]
     if not request.user.has_perms(permissions):
         raise PermissionDenied
+    if action == "submit" and (closed := results_closed(user=request.user, unit=unit, year=year)):
+        messages.error(request, closed)
+        return redirect(f"{reverse('entry:form', args=[unit.pk, year])}?term={term.pk}")
     try:
         if action == "submit":
             unit_year_submit(unit=unit, year=year, user=request.user)

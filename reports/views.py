@@ -31,6 +31,7 @@ from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
 from units.selectors import unit_scope_for
 from units.text import whole_number
+from units.timeline import unit_timeline
 
 UNITS_PER_PAGE = 25
 MAX_PER_PAGE = 500
@@ -142,7 +143,8 @@ def target_detail(request, pk: int):
 @login_required
 @replica_reads
 def unit_scorecard(request, pk: int):
-    """Every target for one unit and its subtree, with links up and down the tree."""
+    """Every target for one unit and its subtree, with links up and down the tree, and
+    the unit's timeline (founded, moved, ended) when there is one."""
     selection = select(request, unit_pk=pk)
     if selection is None:
         raise Http404(_("There is no term to show yet."))
@@ -152,6 +154,7 @@ def unit_scorecard(request, pk: int):
         "progress": progress,
         "children": children,
         "ancestors": selection.ancestors,
+        "timeline": unit_timeline(selection.scope),
     }
     return render(request, "reports/unit_scorecard.html", context)
 

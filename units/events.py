@@ -80,7 +80,7 @@ class NewUnit:
     sector: str = ""
 
 
-def _day(value: date) -> str:
+def day_text(value: date) -> str:
     return date_format(value, "d/m/Y")
 
 
@@ -105,12 +105,12 @@ class _Event:
         if unit.ended_on is not None:
             self.errors.append(
                 _("%(unit)s ended on %(date)s and can no longer change.")
-                % {"unit": unit, "date": _day(unit.ended_on)}
+                % {"unit": unit, "date": day_text(unit.ended_on)}
             )
         elif unit.founded_on is not None and self.when < unit.founded_on:
             self.errors.append(
                 _("%(unit)s was founded on %(date)s, after the date of the change.")
-                % {"unit": unit, "date": _day(unit.founded_on)}
+                % {"unit": unit, "date": day_text(unit.founded_on)}
             )
 
     def check_in_order(self, units: Iterable[Unit]) -> None:
@@ -126,7 +126,7 @@ class _Event:
                     "%(unit)s has been where it is since %(date)s: an earlier change "
                     "cannot be recorded after it."
                 )
-                % {"unit": period.unit, "date": _day(period.start)}
+                % {"unit": period.unit, "date": day_text(period.start)}
             )
 
     def check_end(self, units: list[Unit]) -> None:
@@ -192,7 +192,7 @@ class _Event:
                 "old": old_parent or "—",
                 "new": parent,
                 "count": len(subtree) - 1,
-                "date": _day(self.when),
+                "date": day_text(self.when),
             }
         )
         tree_changed.send(sender=Unit, paths={old_path, unit.path})
@@ -303,7 +303,7 @@ def unit_dissolve(
             event.end(unit, EndReason.DISSOLVED)
             event.record(unit, EventKind.DISSOLVE)
             event.outcome.lines.append(
-                _("%(unit)s is dissolved from %(date)s.") % {"unit": unit, "date": _day(when)}
+                _("%(unit)s is dissolved from %(date)s.") % {"unit": unit, "date": day_text(when)}
             )
 
         return _run(event, write, preview=preview)
@@ -362,7 +362,7 @@ def unit_merge(
                 % {
                     "units": ", ".join(str(unit) for unit in merged),
                     "into": result,
-                    "date": _day(when),
+                    "date": day_text(when),
                 }
             )
 
@@ -432,7 +432,7 @@ def unit_split(
                 % {
                     "unit": unit,
                     "parts": ", ".join(str(part) for part in parts),
-                    "date": _day(when),
+                    "date": day_text(when),
                 }
             )
 
@@ -466,7 +466,7 @@ def unit_rename(
             event.record(unit, EventKind.RENAME, old_name=old)
             event.outcome.lines.append(
                 _("%(old)s is renamed %(new)s from %(date)s.")
-                % {"old": old, "new": name, "date": _day(when)}
+                % {"old": old, "new": name, "date": day_text(when)}
             )
 
         return _run(event, write, preview=preview)

@@ -1,6 +1,7 @@
 """The dashboard's pages: overview cards, target detail, unit scorecard, completeness."""
 
 import re
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from tests.factories import (
     log_in,
     make_quota,
     make_result,
+    make_root,
     make_target,
     make_term,
     make_tree,
@@ -21,6 +23,7 @@ from tests.factories import (
     make_user,
 )
 from units import roles
+from units.events import unit_dissolve, unit_move
 from units.models import Kind, Sector, Unit
 
 pytestmark = pytest.mark.django_db
@@ -280,6 +283,60 @@ def test_root_scorecard_shows_the_article_figures(demo):
     text = text_of(response.text)
     assert "9/10" in text
     assert "1.063/1.117 (95,2%)" in text
+
+
+def _moved_and_dissolved(moves: int = 1):
+    """A cell founded in 2018 under Đảng bộ X, moved to Đảng bộ Y in 01/2023 (and back
+    and forth `moves` times in all), then dissolved in 07/2025 under a numbered decision."""
+    root = make_root()
+    old, new = (
+        make_unit(name, parent=root, kind=Kind.GRASSROOTS_COMMITTEE)
+        for name in ("Đảng bộ X", "Đảng bộ Y")
+    )
+    cell = make_unit("Chi bộ Kho vận", parent=old, kind=Kind.CELL)
+    cell.founded_on = date(2018, 3, 1)
+    cell.save()
+    term = make_term(root)
+    make_result(make_target(term, level=Level.GRASSROOTS), cell, 2022, value=3)
+    for number in range(moves):
+        unit_move(
+            unit=cell,
+            parent=(new, old)[number % 2],
+            when=date(2023, 1 + number, 1),
+            decision_number=f"{12 + number}-QĐ/ĐUK",
+        )
+    unit_dissolve(unit=cell, when=date(2025, 7, 1), decision_number="40-QĐ/ĐUK")
+    return root, cell
+
+
+def test_scorecard_shows_the_units_timeline(client):
+    """A moved, then dissolved unit's scorecard tells its story in one line; others have none."""
+    root, cell = _moved_and_dissolved()
+    client.force_login(make_user("lanhdao", unit=root, role=roles.LEADER))
+    response = client.get(f"/units/{cell.pk}/")
+    assert response.status_code == 200
+    timeline = re.search(r'data-testid="timeline">(.*?)</p>', response.text, re.S)
+    assert timeline, "no timeline on the scorecard"
+    assert text_of(timeline.group(1)) == (
+        "Quá trình: thành lập 2018 · chuyển từ Đảng bộ X sang Đảng bộ Y 01/2023 "
+        "theo QĐ số 12-QĐ/ĐUK · giải thể 07/2025 theo QĐ số 40-QĐ/ĐUK"
+    )
+    # Nothing happened to the committee: no empty line.
+    assert 'data-testid="timeline"' not in client.get(f"/units/{root.pk}/").text
+
+
+def test_scorecard_timeline_query_count_does_not_grow(client, django_assert_max_num_queries):
+    """The timeline costs the same two queries for one event or five."""
+    sizes = []
+    for moves in (1, 4):
+        root, cell = _moved_and_dissolved(moves)
+        client.force_login(make_user(f"lanhdao{moves}", unit=root, role=roles.LEADER))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/units/{cell.pk}/").text.count(" · chuyển từ ") == moves
+        sizes.append(len(queries))
+    assert sizes[0] == sizes[1], sizes
+    with django_assert_max_num_queries(MAX_QUERIES["scorecard"] + 2):
+        client.get(f"/units/{cell.pk}/")
 
 
 # Completeness -----------------------------------------------------------------
