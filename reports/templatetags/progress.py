@@ -68,8 +68,21 @@ def actual(row: TargetProgress) -> str:
         return num(row.actual)
     fraction = f"{num(row.numerator)}/{num(row.denominator)}"
     if row.target.in_percent:
-        return f"{fraction} ({num(rounded(row.actual, 1))}%)"
+        return f"{fraction} ({num(shown_level(row, row.actual, row.expected))}%)"
     return fraction
+
+
+def shown_level(row: TargetProgress, level, required) -> Decimal:
+    """A percentage level to one decimal, rounded half up, except that a failed level
+    stays on its side of the required one (89,96% against ≥ 90% reads 89,9%)."""
+    shown = Decimal(level).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if row.status in MET_STATUSES or required is None:
+        return shown
+    at_most = row.target.direction == Direction.AT_MOST
+    if (shown <= required) if at_most else (shown >= required):
+        toward = ROUND_UP if at_most else ROUND_DOWN
+        shown = Decimal(level).quantize(Decimal("0.1"), rounding=toward)
+    return shown
 
 
 def _rate(row: TargetProgress) -> Decimal:
@@ -105,17 +118,13 @@ def how_far(row: TargetProgress) -> Decimal | None:
 
 def _level_phrase(row: TargetProgress) -> str:
     """ "83,3% / yêu cầu ≥ 90%": the level reached (the weakest year's, for every-year
-    targets) against the level required, rounded so that it never seems to pass
-    when it failed."""
+    targets) against the level required, rounded as the actual figure is
+    (`shown_level`), so that it never seems to pass when it failed."""
     actual, expected, point = level_point(row)
     if actual is None or expected is None:
         return "—"
     at_most = row.target.direction == Direction.AT_MOST
-    failed = row.status not in MET_STATUSES
-    mode = ROUND_HALF_UP
-    if failed:
-        mode = ROUND_UP if at_most else ROUND_DOWN
-    shown = Decimal(actual).quantize(Decimal("0.1"), rounding=mode)
+    shown = shown_level(row, actual, expected)
     phrase = _("%(actual)s / required %(sign)s %(expected)s") % {
         "actual": figure(shown, row),
         "sign": "≤" if at_most else "≥",

@@ -16,7 +16,7 @@ from indicators.engine import (
     term_progress,
 )
 from indicators.models import Combine, Direction, Judgement, Level, Measure, Target, Term
-from reports.templatetags.progress import completion
+from reports.templatetags.progress import actual, completion
 from tests.factories import make_quota, make_result, make_target, make_term, make_tree
 from units.models import Unit
 
@@ -186,6 +186,25 @@ def test_a_percent_target_shows_the_level_against_the_level_required():
     assert completion(row) == "83,3% / yêu cầu ≥ 90%"
     assert row.status.label == "Không đạt"
     assert progress_of(target, as_of=as_of_year(term, 2024)).status.label == "Chưa có số liệu"
+
+
+def test_a_level_reads_the_same_in_the_figure_and_the_phrase():
+    """1.063/1.117 is 95,17%: "(95,2%)" and "95,2% / yêu cầu ≥ 100%", not 95,1% beside
+    95,2%; but 8.999/10.000 against ≥ 90% reads 89,9% twice, never 90,0%."""
+    root, (a,) = make_tree(1)
+    term = make_term(root)
+    target = make_target(term, measure=Measure.RATIO, combine=Combine.LATEST, term_target=100)
+    make_result(target, a, 2025, numerator=1063, denominator=1117)
+    row = progress_of(target, as_of=as_of_year(term, 2025))
+    assert row.status == Status.NOT_MET
+    assert actual(row) == "1.063/1.117 (95,2%)"
+    assert completion(row) == "95,2% / yêu cầu ≥ 100%"
+    near = make_target(term, measure=Measure.RATIO, combine=Combine.LATEST, term_target=90)
+    make_result(near, a, 2025, numerator=8999, denominator=10000)
+    row = progress_of(near, as_of=as_of_year(term, 2025))
+    assert row.status == Status.NOT_MET
+    assert actual(row) == "8.999/10.000 (89,9%)"
+    assert completion(row) == "89,9% / yêu cầu ≥ 90%"
 
 
 def test_a_near_miss_is_never_rounded_up_to_met():
