@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from tests.browser.steps import add_term_in_admin
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TREE = """Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên,Loại,Khối,Thứ tự,Đang hoạt động (1/0),Ghi chú
@@ -25,7 +27,7 @@ TARGETS = """Mã chỉ tiêu,Thứ tự,Chỉ tiêu,ĐVT,Chỉ tiêu chính (1/0
 
 def test_an_empty_database_becomes_a_committees_dashboard(page, live_server, tmp_path, monkeypatch):
     """First administrator, tree, term, 4 targets, quotas, a year entered, dashboard."""
-    from indicators.models import Target, Term, UnitQuota
+    from indicators.models import Target, UnitQuota
     from units.models import Unit
 
     base = live_server.url
@@ -53,17 +55,9 @@ def test_an_empty_database_becomes_a_committees_dashboard(page, live_server, tmp
     assert Unit.objects.get(code="CS1-02").path.startswith(root.path)
 
     # 2. A term of the committee, in the admin.
-    page.goto(f"{base}/admin/indicators/term/add/")
-    page.fill("input[name=name]", "Nghị quyết Đại hội nhiệm kỳ 2025–2030")
-    page.eval_on_selector(
-        "select[name=root_unit]",
-        f"(select) => select.add(new Option('DBK', '{root.pk}', true, true))",
+    term = add_term_in_admin(
+        page, base, name="Nghị quyết Đại hội nhiệm kỳ 2025–2030", committee=root, congress=1
     )
-    page.fill("input[name=congress_number]", "1")
-    page.fill("input[name=start_year]", "2025")
-    page.fill("input[name=end_year]", "2030")
-    page.click("input[name=_save]")
-    term = Term.objects.get()
 
     # 3. Its targets, from the setup page.
     page.goto(f"{base}/admin/setup/")

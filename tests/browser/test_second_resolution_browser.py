@@ -13,6 +13,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from tests.browser.steps import add_term_in_admin
 from tests.second_resolution import RESULTS, TARGETS, UNITS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,7 +122,7 @@ def test_the_second_resolution_entered_in_the_browser_reads_as_computed_by_hand(
     page, live_server, tmp_path, monkeypatch
 ):
     """Tree, term, six targets, quotas and results entered by hand: both tables as computed."""
-    from indicators.models import Result, Target, Term, UnitQuota
+    from indicators.models import Result, Target, UnitQuota
     from units.models import Unit
 
     base = live_server.url
@@ -145,17 +146,9 @@ def test_the_second_resolution_entered_in_the_browser_reads_as_computed_by_hand(
     units = {unit.code: unit for unit in Unit.objects.all()}
 
     # The term, in the admin.
-    page.goto(f"{base}/admin/indicators/term/add/")
-    page.fill("input[name=name]", "Nghị quyết Đại hội thử nghiệm")
-    page.eval_on_selector(
-        "select[name=root_unit]",
-        f"(select) => select.add(new Option('HAI', '{units['HAI'].pk}', true, true))",
+    term = add_term_in_admin(
+        page, base, name="Nghị quyết Đại hội thử nghiệm", committee=units["HAI"], congress=7
     )
-    page.fill("input[name=congress_number]", "7")
-    page.fill("input[name=start_year]", "2025")
-    page.fill("input[name=end_year]", "2030")
-    page.click("input[name=_save]")
-    term = Term.objects.get()
 
     # The six targets, from the setup import; H6 is reported when it happens (admin).
     page.goto(f"{base}/admin/setup/")
