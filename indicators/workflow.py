@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.models import UnitYear, YearState
-from indicators.services import units_lock_for_approval
+from indicators.services import results_closed, units_lock_for_approval
 from units.models import Unit, User
 
 
@@ -19,7 +19,11 @@ class WorkflowRefused(Exception):
     """The year is not in a state this move applies to; the message says why."""
 
 
-def _locked_unit_year(*, unit: Unit, year: int) -> UnitYear:
+def _locked_unit_year(*, unit: Unit, year: int, user: User) -> UnitYear:
+    # A year the unit did not exist in, or a user whose own unit has ended, moves
+    # nothing: the same rule as every write of results.
+    if refusal := results_closed(user=user, unit=unit, year=year):
+        raise WorkflowRefused(refusal)
     units_lock_for_approval(units=[unit])
     unit_year = UnitYear.objects.select_for_update().filter(unit=unit, year=year).first()
     return unit_year or UnitYear(unit=unit, year=year, state=YearState.DRAFT)
@@ -39,7 +43,7 @@ def _move(unit_year: UnitYear, *, to_state: str, user: User, reason: str = "") -
 def unit_year_submit(*, unit: Unit, year: int, user: User) -> UnitYear:
     """Send a draft year for review."""
     with transaction.atomic():
-        unit_year = _locked_unit_year(unit=unit, year=year)
+        unit_year = _locked_unit_year(unit=unit, year=year, user=user)
         if unit_year.state != YearState.DRAFT:
             raise WorkflowRefused(_("This year has already been sent for review."))
         return _move(unit_year, to_state=YearState.SUBMITTED, user=user)
@@ -48,7 +52,7 @@ def unit_year_submit(*, unit: Unit, year: int, user: User) -> UnitYear:
 def unit_year_approve(*, unit: Unit, year: int, user: User) -> UnitYear:
     """Approve a submitted year, which locks its results."""
     with transaction.atomic():
-        unit_year = _locked_unit_year(unit=unit, year=year)
+        unit_year = _locked_unit_year(unit=unit, year=year, user=user)
         if unit_year.state != YearState.SUBMITTED:
             raise WorkflowRefused(_("Only a year sent for review can be approved."))
         return _move(unit_year, to_state=YearState.APPROVED, user=user)
@@ -60,7 +64,7 @@ def unit_year_return(*, unit: Unit, year: int, user: User, reason: str) -> UnitY
     if not reason:
         raise WorkflowRefused(_("Say why the year is returned."))
     with transaction.atomic():
-        unit_year = _locked_unit_year(unit=unit, year=year)
+        unit_year = _locked_unit_year(unit=unit, year=year, user=user)
         if unit_year.state not in (YearState.SUBMITTED, YearState.APPROVED):
             raise WorkflowRefused(_("Only a year sent for review can be returned."))
         return _move(unit_year, to_state=YearState.DRAFT, user=user, reason=reason)

@@ -5,9 +5,11 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from indicators.models import Result, UnitYear, YearState
 from indicators.services import results_import
+from indicators.workflow import WorkflowRefused, unit_year_submit
 from tests.factories import make_result, make_target, make_term, make_tree, make_user
 from tests.indicators.test_import import row
 from units import roles
@@ -158,3 +160,22 @@ def test_nobody_enters_results_for_a_year_after_the_unit_ended(client, dissolved
     assert response.status_code == 200
     assert f"{dissolved['unit']} không tồn tại trong năm 2025." in page_text(response)
     assert Result.objects.count() == 1
+
+
+def test_the_clerk_of_a_dissolved_unit_cannot_submit_a_year_from_the_admin(client, dissolved):
+    """The admin's "submit" action moves nothing for them, as the entry form does not."""
+    unit_year = UnitYear.objects.create(unit=dissolved["unit"], year=2024)
+    client.force_login(dissolved["clerk"])
+    response = client.post(
+        "/admin/indicators/unityear/",
+        {"action": "submit", "_selected_action": [unit_year.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    unit_year.refresh_from_db()
+    assert unit_year.state == YearState.DRAFT
+    with (
+        translation.override("vi"),
+        pytest.raises(WorkflowRefused, match="đã kết thúc từ ngày 01/07/2024"),
+    ):
+        unit_year_submit(unit=dissolved["unit"], year=2024, user=dissolved["clerk"])
