@@ -1,9 +1,8 @@
 """From an empty database to a committee's own dashboard, as the README walks it."""
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.steps import add_term_in_admin
+from tests.browser.steps import add_term_in_admin, first_administrator_logs_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,14 +30,9 @@ def test_an_empty_database_becomes_a_committees_dashboard(page, live_server, tmp
     from units.models import Unit
 
     base = live_server.url
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "mat-khau-dai-1")
-    call_command("create_admin", "--noinput", "--username", "bithu", "--email", "b@x.vn")
-
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "bithu")
-    page.fill("input[name=password]", "mat-khau-dai-1")
-    page.get_by_test_id("login").click()
-    page.wait_for_url(f"{base}/")
+    first_administrator_logs_in(
+        page, base, monkeypatch, username="bithu", password="mat-khau-dai-1"
+    )
 
     # 1. The tree, from the admin's index.
     page.goto(f"{base}/admin/")

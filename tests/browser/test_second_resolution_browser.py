@@ -11,9 +11,8 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.steps import add_term_in_admin
+from tests.browser.steps import add_term_in_admin, first_administrator_logs_in
 from tests.second_resolution import RESULTS, TARGETS, UNITS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -126,13 +125,9 @@ def test_the_second_resolution_entered_in_the_browser_reads_as_computed_by_hand(
     from units.models import Unit
 
     base = live_server.url
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "mat-khau-dai-2")
-    call_command("create_admin", "--noinput", "--username", "quantri2", "--email", "q@x.vn")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "quantri2")
-    page.fill("input[name=password]", "mat-khau-dai-2")
-    page.get_by_test_id("login").click()
-    page.wait_for_url(f"{base}/")
+    first_administrator_logs_in(
+        page, base, monkeypatch, username="quantri2", password="mat-khau-dai-2"
+    )
 
     # The tree, from the setup import.
     page.goto(f"{base}/admin/setup/")
