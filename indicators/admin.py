@@ -21,6 +21,7 @@ from indicators.resources import ResultImportAdminMixin
 from indicators.services import (
     StaleResult,
     YearLocked,
+    outside_scope_then,
     result_delete,
     result_save,
     unit_year_locked,
@@ -229,6 +230,14 @@ class ResultAdminForm(forms.ModelForm):
             if current != cleaned_data.get("opened_version"):
                 raise ValidationError(STALE_MESSAGE, code="stale")
         if self.user is not None and not self.user.is_superuser:
+            unit, year = cleaned_data.get("unit"), cleaned_data.get("year")
+            refusal = (
+                unit is not None
+                and year is not None
+                and outside_scope_then(user=self.user, unit=unit, year=year)
+            )
+            if refusal:
+                raise ValidationError(refusal, code="outside_scope")
             # The year it leaves (on a change) and the year it goes to.
             places = {(cleaned_data.get("unit"), cleaned_data.get("year"))}
             if self.instance.pk is not None:
@@ -264,6 +273,7 @@ class ResultAdmin(TargetChoiceScopedMixin, ResultImportAdminMixin, ScopedHistory
         "note", "evidence", "opened_version", *readonly_fields,
     ]  # fmt: skip
     list_per_page = 100
+    scope_year = "year"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -281,7 +291,11 @@ class ResultAdmin(TargetChoiceScopedMixin, ResultImportAdminMixin, ScopedHistory
         return (
             obj is not None
             and not request.user.is_superuser
-            and unit_year_locked(unit=obj.unit, year=obj.year)
+            and (
+                unit_year_locked(unit=obj.unit, year=obj.year)
+                # The old branch reads a moved unit's years, it no longer changes them.
+                or bool(outside_scope_then(user=request.user, unit=obj.unit, year=obj.year))
+            )
         )
 
     def has_add_permission(self, request):
@@ -305,7 +319,14 @@ class ResultAdmin(TargetChoiceScopedMixin, ResultImportAdminMixin, ScopedHistory
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             obj = self.get_object(request, unquote(object_id))
-            if self.is_locked_for(request, obj):
+            outside = (
+                obj is not None
+                and not request.user.is_superuser
+                and outside_scope_then(user=request.user, unit=obj.unit, year=obj.year)
+            )
+            if outside:
+                self.message_user(request, outside, messages.WARNING)
+            elif self.is_locked_for(request, obj):
                 self.message_user(request, LOCKED_MESSAGE, messages.WARNING)
             elif ended := user_unit_ended(request.user):
                 self.message_user(request, ended, messages.WARNING)
@@ -375,6 +396,7 @@ class UnitYearAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["unit"]
     fields = ["unit", "year", "state", "reopen_reason", "updated_by", "updated_at"]
     actions = ["submit", "approve", "reopen"]
+    scope_year = "year"
 
     def get_readonly_fields(self, request, obj=None):
         # The state moves only through the actions, so every move is checked and recorded.

@@ -30,7 +30,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
-from django.db.models import TextChoices
+from django.db.models import F, OuterRef, Q, Subquery, TextChoices
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import (
@@ -574,13 +575,23 @@ class Quota(NamedTuple):
 
 
 def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota]:
-    """One query: the quotas assigned in the scope's subtree, as plain tuples."""
-    quotas = UnitQuota.objects.filter(target__term=term, unit__path__startswith=scope.path)
+    """One query: the quotas assigned in the scope's subtree, as plain tuples.
+
+    A quota for one year counts where its unit stood at the end of that year (its
+    path then); a quota for the whole term where the unit stands today.
+    """
+    holding = UnitPeriod.objects.filter(
+        Q(unit=OuterRef("unit"), first_year__lte=OuterRef("year"))
+        & (Q(last_year__isnull=True) | Q(last_year__gte=OuterRef("year")))
+    ).values("path")[:1]
+    quotas = UnitQuota.objects.filter(target__term=term).annotate(
+        placed=Coalesce(Subquery(holding), F("unit__path"))
+    )
+    quotas = quotas.filter(placed__startswith=scope.path)
     if target is not None:
         quotas = quotas.filter(target=target)
     return [
-        Quota(*row)
-        for row in quotas.values_list("target_id", "unit_id", "unit__path", "year", "value")
+        Quota(*row) for row in quotas.values_list("target_id", "unit_id", "placed", "year", "value")
     ]
 
 

@@ -41,11 +41,12 @@ from indicators.services import (
     StaleResults,
     YearLocked,
     locked_unit_years,
+    outside_scope_then,
     results_write,
     user_unit_ended,
 )
 from units.models import Unit, User
-from units.selectors import unit_scope_for
+from units.selectors import load_places, unit_scope_for
 
 PREVIEW_ROWS = 100
 SEEN_SALT = "indicators.imports.seen"
@@ -197,6 +198,16 @@ def results_import(
     if columns is None:
         refuse(None, "", _("The file has no rows to import."))
         return report
+    if scope is not None and parsed:
+        # A moved unit's years before the move are its old branch's, not this user's.
+        load_places([scope, *{row.unit.pk: row.unit for row in parsed}.values()])
+        kept_rows = []
+        for row in parsed:
+            if refusal := outside_scope_then(user=user, unit=row.unit, year=row.year):
+                refuse(row.number, "year", refusal)
+            else:
+                kept_rows.append(row)
+        parsed = kept_rows
     stored = _stored(parsed)
     if not user.is_superuser and parsed:
         locked = locked_unit_years(

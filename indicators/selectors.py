@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 
 from indicators.models import Frequency, Level, Result, Target, Term
 from units.models import Unit
-from units.selectors import around_scope, units_of_year
+from units.selectors import around_scope, placed_under, units_of_year
 
 
 def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
@@ -158,17 +158,22 @@ def results_for_export(
     *,
     term: Term,
     scope: Unit,
+    allowed: Unit | None = None,
     up_to_year: int | None = None,
     year: int | None = None,
     target_id: int | None = None,
 ) -> QuerySet:
     """The term's results entered in `scope`'s subtree, as tuples for the raw export.
 
-    One query (targets, units and users joined, no N+1); iterate it with
-    `.iterator(chunk_size=...)` to keep memory constant. `scope` must already
-    be narrowed to what the user may see (`units.selectors.unit_scope_for`).
+    Each year's rows are those of the units in the scope's subtree that year (a
+    moved unit's earlier years stay with its old branch), and, for a user
+    confined to a unit (`allowed`), only the years the unit stood in theirs. One
+    query (targets, units and users joined, no N+1); iterate it with
+    `.iterator(chunk_size=...)` to keep memory constant.
     """
-    results = Result.objects.filter(target__term=term).in_subtree(scope)
+    results = Result.objects.filter(target__term=term).filter(placed_under(scope))
+    if allowed is not None and allowed != scope:
+        results = results.filter(placed_under(allowed))
     if up_to_year is not None:
         results = results.filter(year__lte=up_to_year)
     if year is not None:

@@ -24,6 +24,7 @@ from indicators.models import (
 from indicators.rollup import rollup_batch, rollup_touched
 from units.events import day_text
 from units.models import Unit, User
+from units.selectors import stood_in, unit_scope_for
 
 
 def results_after_end(units: list[Unit], when) -> list[str]:
@@ -72,7 +73,28 @@ def results_closed(*, user: User, unit: Unit, year: int) -> str | None:
             message = _("%(unit)s ended on %(date)s: there are no results to enter for %(year)s.")
             return message % {"unit": unit, "date": day_text(unit.ended_on), "year": year}
         return unit_absent(unit, year)
-    return user_unit_ended(user)
+    if ended := user_unit_ended(user):
+        return ended
+    return outside_scope_then(user=user, unit=unit, year=year)
+
+
+def outside_scope_then(*, user: User, unit: Unit, year: int) -> str | None:
+    """Why `user` may not write `unit`'s year: it is no longer in the user's subtree
+    (its past years there are read, not changed) or was not in it that year."""
+    scope = unit_scope_for(user)
+    if scope is None:
+        return None
+    if not unit.is_in(scope):
+        return _(
+            "%(unit)s is no longer part of %(scope)s: its results of %(year)s can be read "
+            "but not changed."
+        ) % {"unit": unit, "scope": scope, "year": year}
+    if not stood_in(scope, unit, year):
+        return _(
+            "In %(year)s %(unit)s was not part of %(scope)s: its results of that year are "
+            "entered where it stood then."
+        ) % {"unit": unit, "scope": scope, "year": year}
+    return None
 
 
 def unit_year_locked(*, unit: Unit, year: int) -> bool:

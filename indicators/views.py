@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,7 +37,7 @@ from indicators.workflow import (
     unit_year_submit,
 )
 from units.models import Unit
-from units.selectors import unit_scope_for
+from units.selectors import placed_under, stood_in, unit_scope_for
 from units.text import whole_number
 
 ENTER_PERMISSIONS = ["indicators.add_result", "indicators.change_result"]
@@ -49,6 +49,19 @@ REVIEW_LIST_SIZE = 200
 def _units_in_scope(user):
     scope = unit_scope_for(user)
     return Unit.objects.all() if scope is None else Unit.objects.subtree(scope)
+
+
+def _unit_of_year(user, unit_id: int, year: int) -> Unit:
+    """The unit, if it stood in the user's subtree at the end of `year`; else a 404.
+
+    After a move the old branch still opens the unit's years before the move
+    (to read them) and the new branch only the years since.
+    """
+    scope = unit_scope_for(user)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None or (scope is not None and not stood_in(scope, unit, year)):
+        raise Http404(_("This unit does not exist or is outside your scope."))
+    return unit
 
 
 def _term_for(request, unit: Unit, year: int) -> Term:
@@ -84,7 +97,7 @@ def _quotas(*, unit: Unit, term: Term, year: int) -> dict[int, UnitQuota]:
 
 @login_required
 def entry_form(request, unit_id: int, year: int):
-    unit = get_object_or_404(_units_in_scope(request.user), pk=unit_id)
+    unit = _unit_of_year(request.user, unit_id, year)
     term = _term_for(request, unit, year)
     # Only the targets this unit reports (indicators.reporting).
     targets = targets_reported_by(term=term, unit=unit)
@@ -235,7 +248,7 @@ def _unit_year(*, unit: Unit, year: int) -> UnitYear:
 @require_POST
 def entry_year_state(request, unit_id: int, year: int):
     """Move the year along its workflow from the entry form: submit, approve, return."""
-    unit = get_object_or_404(_units_in_scope(request.user), pk=unit_id)
+    unit = _unit_of_year(request.user, unit_id, year)
     term = _term_for(request, unit, year)
     action = request.POST.get("action", "")
     moves = {
@@ -277,6 +290,8 @@ def entry_review_list(request):
         "unit", "updated_by"
     )
     if scope is not None:
-        waiting = waiting.filter(unit__path__startswith=scope.path)
+        # The years the reviewer may act on: units of their subtree today, for the
+        # years they stood in it (a moved unit's earlier years are the old branch's).
+        waiting = waiting.filter(unit__path__startswith=scope.path).filter(placed_under(scope))
     waiting = list(waiting.order_by("updated_at", "unit__path")[:REVIEW_LIST_SIZE])
     return render(request, "indicators/review_list.html", {"waiting": waiting})

@@ -117,6 +117,7 @@ def results(request, fmt: str):
     selection = {
         "term": filters.term,
         "scope": filters.scope,
+        "allowed": unit_scope_for(request.user),
         "up_to_year": filters.as_of.year if filters.as_of_given else None,
         "year": year,
         "target_id": target_id,

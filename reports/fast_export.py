@@ -68,6 +68,7 @@ def results_csv_copy_chunks(
     term: Term,
     scope: Unit,
     headers: list[str],
+    allowed: Unit | None = None,
     up_to_year: int | None = None,
     year: int | None = None,
     target_id: int | None = None,
@@ -82,7 +83,12 @@ def results_csv_copy_chunks(
         targets = targets.filter(pk=target_id)
     for pk in list(targets):
         queryset = results_for_export(
-            term=term, scope=scope, up_to_year=up_to_year, year=year, target_id=pk
+            term=term,
+            scope=scope,
+            allowed=allowed,
+            up_to_year=up_to_year,
+            year=year,
+            target_id=pk,
         )
         buffer = io.StringIO()
         with connection.cursor() as cursor:

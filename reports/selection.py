@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
-from units.models import STEP, Unit
-from units.selectors import unit_scope_for
+from units.models import STEP, Unit, path_step
+from units.selectors import path_in_year, stood_in, unit_scope_for
 from units.text import whole_number
 
 
@@ -30,10 +30,20 @@ class Selection:
     as_of: AsOf
     errors: list[str] = field(default_factory=list)
     as_of_given: bool = False  # whether the request named an as-of point
+    # The scope's path in the as-of year, when it stood elsewhere then (a moved unit).
+    path_then: str = ""
 
     @property
     def ancestors(self) -> list[Unit]:
         """The scope's ancestors the user may see, top first (one query)."""
+        if self.path_then:
+            # The chain of that year, from the top down: each path step is a unit's id.
+            steps = [
+                self.path_then[at : at + STEP] for at in range(0, len(self.path_then) - STEP, STEP)
+            ]
+            ids = [int(step, 36) for step in steps[steps.index(path_step(self.top.pk)) :]]
+            found = Unit.objects.in_bulk(ids)
+            return [found[pk] for pk in ids if pk in found]
         paths = [
             self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
         ]
@@ -66,13 +76,6 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
         raise Http404(_("This term does not exist or is not yours to see."))
 
     top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
-    scope = top
-    unit_id = unit_pk or int_param(request, "unit")
-    if unit_id:
-        scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
-        if scope is None:
-            raise Http404(_("This unit does not exist or is outside your scope."))
-
     errors = []
     try:
         as_of = parse_as_of(term, request.GET.get("as_of"))
@@ -82,6 +85,22 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
             % {"first": term.years[0], "last": term.years[-1]}
         )
         as_of = as_of_mid_term(term)
+
+    scope, path_then = top, ""
+    unit_id = unit_pk or int_param(request, "unit")
+    if unit_id and unit_id != top.pk:
+        if top is allowed:
+            # Staff read a unit for the years it stood in their subtree (a moved
+            # unit: the old branch before the move, the new one since).
+            scope = Unit.objects.filter(pk=unit_id).first()
+            if scope is not None and not stood_in(top, scope, as_of.year):
+                scope = None
+            elif scope is not None and not scope.is_in(top):
+                path_then = path_in_year(scope, as_of.year)
+        else:
+            scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
+        if scope is None:
+            raise Http404(_("This unit does not exist or is outside your scope."))
     return Selection(
         term=term,
         terms=terms,
@@ -90,4 +109,5 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
         as_of=as_of,
         errors=errors,
         as_of_given=bool(request.GET.get("as_of", "").strip()),
+        path_then=path_then,
     )

@@ -481,20 +481,87 @@ def test_the_old_branch_keeps_the_moved_units_results_of_its_years(client, moved
     assert " 24 " in actual_on_scorecard(client, moved["new"].pk, 2024)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scoping follows today's tree: the cell is now under Y, so X's staff get a 404.",
-)
 def test_the_old_branchs_staff_open_the_moved_unit_for_the_years_it_was_theirs(client, moved):
     client.force_login(make_user("lanhdao_x", unit=moved["old"], role=roles.LEADER))
     assert " 12 " in actual_on_scorecard(client, moved["cell"].pk, 2022)
+    # The way up reads that year's tree: X, never Y.
+    page = client.get(f"/units/{moved['cell'].pk}/?as_of=2022").text
+    assert "Đảng bộ X" in page
+    assert ">Đảng bộ Y<" not in page
+    assert client.get(f"/units/{moved['cell'].pk}/?as_of=2024").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scoping follows today's tree: Y's staff read (and its clerks may enter) every "
-    "year of the cell, also 2021–2022, when it was X's.",
-)
 def test_the_new_branchs_staff_do_not_see_the_years_before_the_move(client, moved):
     client.force_login(make_user("nhaplieu_y", unit=moved["new"], role=roles.CLERK))
     assert client.get(f"/entry/{moved['cell'].pk}/2022/").status_code == 404
+
+    # Y's leader opens the cell for the years since the move, not before.
+    client.force_login(make_user("lanhdao_y", unit=moved["new"], role=roles.LEADER))
+    assert client.get(f"/units/{moved['cell'].pk}/?as_of=2022").status_code == 404
+    assert client.get(f"/units/{moved['cell'].pk}/?as_of=2024").status_code == 200
+
+
+def test_the_new_branchs_clerk_enters_the_years_since_the_move(client, moved):
+    clerk = make_user("nhaplieu_y", unit=moved["new"], role=roles.CLERK, is_staff=True)
+    client.force_login(clerk)
+    page = client.get(f"/entry/{moved['cell'].pk}/2024/")
+    assert page.status_code == 200
+    assert 'name="value' in page.text or "<input" in page.text
+    # The admin's add form refuses the year before the move, and saves nothing.
+    response = client.post(
+        "/admin/indicators/result/add/",
+        {
+            "target": Target.objects.get().pk,
+            "unit": moved["cell"].pk,
+            "year": 2022,
+            "value": "99",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "không thuộc" in response.text
+    assert not Result.objects.filter(value=99).exists()
+    # So does the import, naming the row, and nothing of the file is saved.
+    from indicators.imports import results_import
+
+    rows = [
+        {"Mã chỉ tiêu": "1", "Mã đơn vị": "KV", "Năm": year, "Giá trị": value}
+        for year, value in ((2024, 14), (2022, 70))
+    ]
+    report = results_import(rows=rows, user=clerk, term=Target.objects.get().term)
+    assert [(error.row, error.column) for error in report.errors] == [(2, "Năm")]
+    assert "không thuộc" in report.errors[0].message
+    assert sorted(Result.objects.filter(unit=moved["cell"]).values_list("value", flat=True)) == [
+        5, 7, 11, 13,
+    ]  # fmt: skip
+
+
+def test_the_old_branchs_clerk_reads_the_years_before_the_move_and_changes_nothing(client, moved):
+    cell = moved["cell"]
+    clerk = make_user("nhaplieu_x", unit=moved["old"], role=roles.CLERK, is_staff=True)
+    client.force_login(clerk)
+    page = client.get(f"/entry/{cell.pk}/2022/")
+    assert page.status_code == 200
+    assert "7" in page.text
+    assert "không còn thuộc" in page.text
+    assert client.get(f"/entry/{cell.pk}/2023/").status_code == 404
+    # The results list shows the cell's years that were X's, and only those.
+    listing = client.get("/admin/indicators/result/")
+    years = sorted(int(year) for year in re.findall(r'class="field-year">(\d{4})<', listing.text))
+    assert years == [2021, 2022]
+    # A row of those years opens read-only; a forced save changes nothing.
+    row = Result.objects.get(unit=cell, year=2022)
+    change = client.get(f"/admin/indicators/result/{row.pk}/change/")
+    assert change.status_code == 200
+    assert 'name="value"' not in change.text
+    client.post(f"/admin/indicators/result/{row.pk}/change/", {"value": "70", "year": 2022})
+    row.refresh_from_db()
+    assert row.value == 7
+
+
+def test_the_raw_results_export_follows_each_years_tree(client, moved):
+    client.force_login(make_user("lanhdao_x", unit=moved["old"], role=roles.LEADER))
+    rows = client.get(f"/exports/results.csv?unit={moved['old'].pk}")
+    text = b"".join(rows.streaming_content).decode("utf-8-sig")
+    years = sorted(line.split(",")[4] for line in text.splitlines()[1:] if "KV" in line)
+    assert years == ["2021", "2022"]

@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from units.history import ReadableChanges
 from units.models import Unit, User
 from units.numbers import LocalizedNumbersAdminMixin
-from units.selectors import in_scope, unit_scope_for
+from units.selectors import in_scope, placed_under, unit_scope_for
 from units.text import whole_number
 from units.timeline import unit_timeline
 
@@ -38,8 +38,14 @@ class ScopedAdminMixin(LocalizedNumbersAdminMixin):
     """
 
     scope_path = "unit__path"
+    # Rows of a unit's year (results, the year's workflow) name the year here: they
+    # are scoped by the tree of that year (`units.selectors.placed_under`).
+    scope_year: str | None = None
 
     def scope_filter(self, scope: Unit) -> Q:
+        if self.scope_year is not None:
+            unit = self.scope_path.removesuffix("__path")
+            return placed_under(scope, unit=unit, year=self.scope_year)
         return in_scope(scope, self.scope_path)
 
     def get_queryset(self, request):

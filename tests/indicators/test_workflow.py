@@ -104,8 +104,8 @@ def test_the_review_list_shows_the_years_waiting_in_ones_subtree(
 ):
     outsider_root, (outsider,) = make_tree(1)
     make_term(outsider_root)
-    for unit in (setting["unit"], setting["other"]):
-        unit_year_submit(unit=unit, year=2022, user=setting["clerk"])
+    unit_year_submit(unit=setting["unit"], year=2022, user=setting["clerk"])
+    unit_year_submit(unit=setting["other"], year=2022, user=setting["reviewer"])
     UnitYear.objects.create(unit=outsider, year=2022, state=YearState.SUBMITTED)
     client.force_login(setting["reviewer"])
     with django_assert_max_num_queries(10):
