@@ -333,6 +333,9 @@ def _check_codes(
             unit = stored.get(line.unit)
             if line.unit not in known:
                 refuse(line, "unit", unknown(line.unit))
+            elif unit is not None and scope is not None and unit.pk == scope.pk:
+                # The top of a subtree stays where it is (as in the tree import).
+                refuse(line, "unit", _("You may only place units inside your own subtree."))
             elif unit is not None and scope is not None and not unit.is_in(scope):
                 refuse(
                     line, "unit",

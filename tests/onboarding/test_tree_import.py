@@ -507,3 +507,25 @@ def test_the_page_previews_and_confirms_a_file_and_its_export_imports_back_uncha
     plan = response.context["plan"]
     assert plan.ok
     assert (plan.recorded, plan.unchanged) == (0, 8)
+
+
+def test_a_subtree_administrator_records_changes_only_inside_it(reorganising_tree):
+    """Attached to CS1: its cells move between its units, nothing outside, not CS1 itself."""
+    user = make_user(
+        "bithu", unit=Unit.objects.get(code="CS1"), role=roles.ADMINISTRATOR, is_staff=True
+    )
+    before = history()
+    for line in (
+        ["01/03/2023", "Chuyển", "C1", "CS2", "", "12-QĐ", ""],
+        ["01/03/2023", "Giải thể", "G1", "", "", "12-QĐ", ""],
+        ["01/03/2023", "Sáp nhập", "CS1", "CS2", "", "12-QĐ", ""],
+    ):
+        plan = tree_events.events_import(rows=event_rows(line), user=user)
+        assert not plan.ok, line
+    assert history() == before
+    plan = tree_events.events_import(
+        rows=event_rows(["01/03/2023", "Sáp nhập", "C1", "C2", "", "12-QĐ", ""]), user=user
+    )
+    assert plan.ok, plan.errors
+    assert Unit.objects.get(code="C1").end_reason == "merged"
+    assert [row[2] for row in tree_events.events_export_rows(user=user)] == ["C1"]
