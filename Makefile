@@ -66,7 +66,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make bench: the performance figures, S and L, on the local PostgreSQL (a database of its own)
+## make bench: the performance figures, S, Lr (L reorganising 5% of units a year) and L, on the
+## local PostgreSQL (a database of its own); SIZES="L Lr" picks sizes
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://root@127.0.0.1:5432/nqtracker_bench} $(BIN)/python -m benchmarks $(SIZES)
 

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [S L XL] [--repeat N] [--http-seconds S] [--no-replica]`: the
+"""`python -m benchmarks [S L Lr XL Sr] [--repeat N] [--http-seconds S] [--no-replica]`: the
 figures on PostgreSQL.
 
 Uses DATABASE_URL, or a database `nqtracker_bench` on the local PostgreSQL
@@ -51,7 +51,11 @@ def empty_data() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("sizes", nargs="*", help="S, L and/or XL (default: S and L)")
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        help="S, L, XL and the reorganising Sr, Lr (default: S, Lr and L)",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--http-seconds", type=float, default=30)
     parser.add_argument("--clients", default="1,20", help="client counts, comma-separated")
@@ -60,9 +64,10 @@ def main() -> int:
         "--no-replica", action="store_true", help="skip the read replica (a second cluster)"
     )
     args = parser.parse_args()
-    sizes = args.sizes or ["S", "L"]
-    if set(sizes) - {"S", "L", "XL"}:
-        parser.error("sizes are S, L and XL")
+    # Lr before L: the ratio line, the HTTP load and the replica stay those of L.
+    sizes = args.sizes or ["S", "Lr", "L"]
+    if set(sizes) - {"S", "L", "XL", "Sr", "Lr"}:
+        parser.error("sizes are S, L, XL, Sr and Lr")
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):

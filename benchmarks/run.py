@@ -35,11 +35,18 @@ class Size:
     targets: int
     years: int
     import_rows: int = 10_000
+    # The share of units that move or merge in each year of the term (0: a fixed tree).
+    reorganise: float = 0.0
 
 
 SIZES = {
     "S": Size("S", cells=1_500, targets=30, years=5),
     "L": Size("L", cells=10_000, targets=30, years=5),
+    # The same sizes on a reorganising tree: each year 5% of the cells move to another
+    # organisation and 5% of the organisations merge into another
+    # (`indicators.synthetic.synthetic_reorganise`).
+    "Sr": Size("Sr", cells=1_500, targets=30, years=5, reorganise=0.05),
+    "Lr": Size("Lr", cells=10_000, targets=30, years=5, reorganise=0.05),
     # National size, on demand (`make bench SIZES=XL`): 52.000 reporting cells under
     # 5.200 grassroots organisations, 7.800.000 results.
     "XL": Size("XL", cells=52_000, targets=30, years=5),
@@ -258,7 +265,9 @@ def _delete(ids: list[int], term: Term) -> None:
 
 
 def measure_size(size: Size, *, repeat: int = 5) -> SizeReport:
-    made = synthetic_make(cells=size.cells, targets=size.targets, years=size.years)
+    made = synthetic_make(
+        cells=size.cells, targets=size.targets, years=size.years, reorganise=size.reorganise
+    )
     term = Term.objects.select_related("root_unit").get(pk=made.term.pk)
     report = SizeReport(size=size, results=made.results)
     user = get_user_model().objects.filter(username="bench").first()
@@ -338,6 +347,7 @@ def format_reports(reports: list[SizeReport], load: list | None = None) -> str:
         return "n/a" if value is None else f"{value:.2f}"
 
     lines += review_lines([report.review for report in reports if report.review])
+    lines += reorganised_lines(reports)
     if load:
         lines += format_load(load)
     http_ratio = p95_ratio(load) if load else None
@@ -356,10 +366,37 @@ def format_reports(reports: list[SizeReport], load: list | None = None) -> str:
     return "\n".join(lines)
 
 
+RATIO_FIGURES = ("overview", "overview_rollup", "breakdown", "target_page", "export", "import")
+
+
+def reorganised_lines(reports: list[SizeReport]) -> list[str]:
+    """For each reorganising size measured with its fixed-tree size (Lr and L), the
+    ratios side by side: the issue asks them no worse on the reorganising tree."""
+    by_name = {report.size.name: report for report in reports}
+    lines = []
+    for report in reports:
+        fixed = by_name.get(report.size.name.removesuffix("r"))
+        if not report.size.reorganise or fixed is None or fixed is report:
+            continue
+        pairs = []
+        for name in RATIO_FIGURES:
+            ratios = []
+            for measured in (fixed, report):
+                found = [figure for figure in measured.figures if figure.name == name]
+                ratio = found[0].ratio if found else None
+                ratios.append("n/a" if ratio is None else f"{ratio:.2f}")
+            pairs.append(f"{name}={ratios[0]}→{ratios[1]}")
+        lines.append(
+            f"reorganised {fixed.size.name}→{report.size.name} "
+            f"({report.size.reorganise:.0%} of units a year): " + " ".join(pairs)
+        )
+    return lines
+
+
 def http_pages(term: Term) -> list[tuple[str, str]]:
     """The pages users open most: the overview, a target, a scorecard, the summary CSV."""
     target = Target.objects.filter(term=term).order_by("order", "pk").first()
-    unit = term.root_unit.children.order_by("order", "pk").first()
+    unit = term.root_unit.children.filter(ended_on__isnull=True).order_by("order", "pk").first()
     return [
         ("overview", f"/?term={term.pk}"),
         ("target_page", f"/targets/{target.pk}/?term={term.pk}"),

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.dispatch import Signal
 
+from indicators.demo_events import demo_events
 from indicators.models import (
     Combine,
     Direction,
@@ -404,6 +405,7 @@ def demo_load(*, password: str | None = None) -> DemoReport:
         builder.build_term()
         builder.clear()
         builder.build_results()
+        demo_events(builder)  # the move, merger and dissolution inside the term
     rollup_refresh_term(builder.term)
     password = password or secrets.token_urlsafe(12)
     demo_users(root=builder.root, clerk_unit=builder.grassroots[0], password=password)

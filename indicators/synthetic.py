@@ -8,6 +8,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -26,7 +27,16 @@ from indicators.models import (
     UnitQuota,
 )
 from indicators.rollup import rollup_refresh_term
-from units.models import Kind, Sector, Unit, UnitPeriod, path_step
+from units.models import (
+    EndReason,
+    EventKind,
+    Kind,
+    Sector,
+    Unit,
+    UnitEvent,
+    UnitPeriod,
+    path_step,
+)
 
 CELLS_PER_GRASSROOTS = 10
 RESULT_COLUMNS = [
@@ -146,9 +156,160 @@ def copy_flush(buffer: io.StringIO) -> None:
     buffer.truncate()
 
 
+@dataclass
+class Reorganisation:
+    """What `synthetic_reorganise` recorded."""
+
+    moves: int = 0
+    mergers: int = 0
+    placements: int = 0
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def synthetic_reorganise(
+    *, term: Term, grassroots: list[Unit], cells: list[Unit], share: float, rng: random.Random
+) -> Reorganisation:
+    """In each reporting year, on 1 July, `share` of the cells move to another grassroots
+    organisation and `share` of the grassroots organisations merge into another (their
+    cells with them), recorded in bulk as `units.events` records them one at a time.
+
+    A move closes the cell's open placement on the date (it holds the years before)
+    and opens one under the new organisation; a merger ends the organisation on the
+    date (its last placement holds that year: it existed for part of it), names its
+    successor, moves its cells and records the events of both and of the cells. Cells
+    never end, so their results stay theirs; an organisation's quotas for the years
+    after its end go to its successor (the plans' totals stay). Run before the
+    roll-up is built.
+    """
+    done = Reorganisation()
+    if share <= 0:
+        return done
+    parent_of = {cell.pk: cell.parent_id for cell in cells}
+    path_of = {unit.pk: unit.path for unit in grassroots}
+    alive = [unit.pk for unit in grassroots]
+    ended: dict[int, tuple[date, int, str]] = {}
+    for number, year in enumerate(term.years, start=1):
+        when = date(year, 7, 1)
+        decision = f"{number:02d}-QĐ/TH-{year}"
+        moved: dict[int, int] = {}  # cell -> its new organisation
+        events: list[UnitEvent] = []
+        merged_into: list[tuple[UnitEvent, int]] = []
+        count = min(round(len(alive) * share), len(alive) - 1)
+        sources = rng.sample(alive, max(0, count))
+        alive = [pk for pk in alive if pk not in set(sources)]
+        for source in sources:
+            into = rng.choice(alive)
+            ended[source] = (when, into, decision)
+            events.append(UnitEvent(unit_id=source, kind=EventKind.MERGE, date=when,
+                                    decision_number=decision, to_unit_id=into))  # fmt: skip
+            result = UnitEvent(unit_id=into, kind=EventKind.MERGE, date=when,
+                               decision_number=decision)  # fmt: skip
+            events.append(result)
+            merged_into.append((result, source))
+            for cell, parent in parent_of.items():
+                if parent == source:
+                    moved[cell] = into
+        staying = [cell for cell in parent_of if cell not in moved]
+        for cell in rng.sample(staying, round(len(staying) * share)):
+            into = rng.choice(alive)
+            if into != parent_of[cell]:
+                moved[cell] = into
+        for cell, into in moved.items():
+            events.append(UnitEvent(unit_id=cell, kind=EventKind.MOVE, date=when,
+                                    decision_number=decision, from_unit_id=parent_of[cell],
+                                    to_unit_id=into))  # fmt: skip
+        # Placements: the moved cells' close (they hold the years before), the merged
+        # organisations' last one closes (it holds this year), new ones open.
+        for chunk in _chunks(list(moved)):
+            UnitPeriod.objects.filter(unit_id__in=chunk, end__isnull=True).update(
+                end=when, last_year=year - 1
+            )
+        for chunk in _chunks(sources):
+            UnitPeriod.objects.filter(unit_id__in=chunk, end__isnull=True).update(
+                end=when, last_year=year
+            )
+        UnitPeriod.objects.bulk_create(
+            (
+                UnitPeriod(unit_id=cell, parent_id=into, start=when, first_year=year,
+                           path=path_of[into] + path_step(cell))
+                for cell, into in moved.items()
+            ),
+            batch_size=2000,
+        )  # fmt: skip
+        UnitEvent.objects.bulk_create(events, batch_size=2000)
+        UnitEvent.others.through.objects.bulk_create(
+            UnitEvent.others.through(unitevent_id=event.pk, unit_id=source)
+            for event, source in merged_into
+        )
+        _quotas_to_successors({source: ended[source][1] for source in sources}, after=year)
+        for cell, into in moved.items():
+            parent_of[cell] = into
+        done.moves += len(moved)
+        done.mergers += len(sources)
+        done.placements += len(moved)
+    # Today's tree: each cell under its last organisation, the merged ones ended.
+    by_pk = {cell.pk: cell for cell in cells}
+    changed = []
+    for pk, parent in parent_of.items():
+        cell = by_pk[pk]
+        if cell.parent_id != parent:
+            cell.parent_id = parent
+            cell.path = path_of[parent] + path_step(pk)
+            changed.append(cell)
+    Unit.objects.bulk_update(changed, ["parent", "path"], batch_size=2000)
+    gone = [unit for unit in grassroots if unit.pk in ended]
+    for unit in gone:
+        when, into, decision = ended[unit.pk]
+        unit.ended_on, unit.end_year, unit.end_reason = when, when.year, EndReason.MERGED
+        unit.end_decision_number, unit.is_active = decision, False
+    Unit.objects.bulk_update(
+        gone,
+        ["ended_on", "end_year", "end_reason", "end_decision_number", "is_active"],
+        batch_size=2000,
+    )
+    Unit.successors.through.objects.bulk_create(
+        Unit.successors.through(from_unit_id=unit.pk, to_unit_id=ended[unit.pk][1]) for unit in gone
+    )
+    return done
+
+
+def _quotas_to_successors(successor_of: dict[int, int], *, after: int) -> None:
+    """The quotas of merged organisations for the years after `after` go to their successors."""
+    if not successor_of:
+        return
+    later = list(
+        UnitQuota.objects.filter(unit_id__in=list(successor_of), year__gt=after).values_list(
+            "pk", "target_id", "unit_id", "year", "value"
+        )
+    )
+    added: dict[tuple[int, int, int], Decimal] = {}
+    for _pk, target, unit, year, value in later:
+        key = (target, successor_of[unit], year)
+        added[key] = added.get(key, Decimal(0)) + value
+    receiving = list(
+        UnitQuota.objects.filter(unit_id__in=set(successor_of.values()), year__gt=after)
+    )
+    for quota in receiving:
+        quota.value += added.pop((quota.target_id, quota.unit_id, quota.year), Decimal(0))
+    UnitQuota.objects.bulk_update(receiving, ["value"], batch_size=2000)
+    UnitQuota.objects.bulk_create(
+        UnitQuota(target_id=target, unit_id=unit, year=year, value=value)
+        for (target, unit, year), value in added.items()
+    )
+    UnitQuota.objects.filter(pk__in=[row[0] for row in later]).delete()
+
+
 @transaction.atomic
-def synthetic_make(*, cells: int, targets: int, years: int, seed: int = 1) -> SyntheticReport:
-    """A term with `cells` cells reporting `targets` targets over `years` years."""
+def synthetic_make(
+    *, cells: int, targets: int, years: int, seed: int = 1, reorganise: float = 0.0
+) -> SyntheticReport:
+    """A term with `cells` cells reporting `targets` targets over `years` years; with
+    `reorganise`, that share of the units moves or merges each year (see
+    `synthetic_reorganise`)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     token = uuid.uuid4().hex[:6]
@@ -183,10 +344,11 @@ def synthetic_make(*, cells: int, targets: int, years: int, seed: int = 1) -> Sy
         for year in reporting_years
     )
     results = _insert_results(_result_rows(made, leaves, reporting_years, rng))
+    synthetic_reorganise(term=term, grassroots=grassroots, cells=leaves, share=reorganise, rng=rng)
     rollup_refresh_term(term)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Result, ResultRollup, Unit):
+            for model in (Result, ResultRollup, Unit, UnitPeriod, UnitQuota):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return SyntheticReport(
         term=term,

@@ -19,6 +19,12 @@ urlpatterns = [
     path("", views.setup_index, name="index"),
     *sheet_paths("units/", "units", page=views.units_setup, files=views.units_file),
     *sheet_paths(
+        "units/events/",
+        "unit_events",
+        page=views.unit_events_setup,
+        files=views.unit_events_file,
+    ),
+    *sheet_paths(
         "terms/<int:term_id>/targets/",
         "targets",
         page=views.targets_setup,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Target, Term
-from onboarding import quotas, targets, terms, tree
+from onboarding import quotas, targets, terms, tree, tree_events
 from onboarding.forms import TermCopyForm
 from onboarding.sheets import SheetFile, SheetRefused, sheet_remove, sheet_rows, sheet_store
 from units.models import Kind, Unit
@@ -120,6 +120,30 @@ def units_setup(request):
 @permission_required(MANAGE_UNITS, raise_exception=True)
 def units_file(request, fmt: str):
     return download(tree.tree_file(user=request.user), fmt)
+
+
+@login_required
+@permission_required(MANAGE_UNITS, raise_exception=True)
+def unit_events_setup(request):
+    """The dated changes of the tree (move, dissolve, merge, split, rename) from a file."""
+    return import_page(
+        request,
+        "onboarding/unit_events.html",
+        kind="unit_events",
+        plan=lambda rows: tree_events.events_plan(rows=rows, user=request.user),
+        apply=lambda rows: tree_events.events_import(rows=rows, user=request.user),
+        saved=lambda done: (
+            _("Reorganisations recorded: %(recorded)s (%(unchanged)s rows already recorded).")
+            % {"recorded": done.recorded, "unchanged": done.unchanged}
+        ),
+        links=sheet_links("unit_events"),
+    )
+
+
+@login_required
+@permission_required(MANAGE_UNITS, raise_exception=True)
+def unit_events_file(request, fmt: str):
+    return download(tree_events.events_file(user=request.user), fmt)
 
 
 # The hub and the term's pages ----------------------------------------------------------

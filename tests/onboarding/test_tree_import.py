@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from onboarding import tree_events
 from onboarding.tree import tree_export_rows, tree_import, tree_plan
 from tests.factories import make_root, make_unit, make_user
 from units import roles
@@ -297,3 +298,234 @@ def test_a_file_that_is_not_excel_is_refused(client, admin):
     response = client.post("/admin/setup/units/", {"file": upload("a.xlsx", b"not a zip")})
     assert response.status_code == 200
     assert response.context["refused"]
+
+
+# Dated changes: the reorganisations file -------------------------------------------------
+
+EVENT_HEADERS = ["Có hiệu lực từ ngày", "Thay đổi", "Mã đơn vị", "Mã đơn vị nhận",
+                 "Tên mới", "Số quyết định", "Ngày ban hành quyết định"]  # fmt: skip
+
+
+def event_rows(*lines):
+    return [dict(zip(EVENT_HEADERS, line, strict=False)) for line in lines]
+
+
+def history():
+    from units.models import UnitEvent, UnitPeriod
+
+    return (
+        snapshot(),
+        sorted(UnitEvent.objects.values_list("unit__code", "kind", "date", "decision_number")),
+        sorted(UnitPeriod.objects.values_list("unit__code", "start", "end", "path")),
+        sorted(Unit.objects.values_list("code", "ended_on", "end_reason")),
+    )
+
+
+@pytest.fixture
+def reorganising_tree():
+    """K: grassroots committees CS1 (cells C1, C2) and CS2, grassroots cells G1, G2, G3."""
+
+    def unit(code, name, parent, kind):
+        return Unit.objects.create(code=code, name=name, parent=parent, kind=kind)
+
+    root = unit("K", "Đảng bộ Khối", None, Kind.BLOC)
+    cs1 = unit("CS1", "Đảng bộ cơ sở 1", root, Kind.GRASSROOTS_COMMITTEE)
+    unit("CS2", "Đảng bộ cơ sở 2", root, Kind.GRASSROOTS_COMMITTEE)
+    for code in ("C1", "C2"):
+        unit(code, f"Chi bộ {code}", cs1, Kind.CELL)
+    for code in ("G1", "G2", "G3"):
+        unit(code, f"Chi bộ cơ sở {code}", root, Kind.GRASSROOTS_CELL)
+    return root
+
+
+EVERY_KIND = (
+    # Out of date order on purpose: the import records them by date.
+    ["01/10/2024", "Giải thể", "G3", "", "", "51-QĐ/ĐUK", "15/09/2024"],
+    ["01/03/2023", "Chuyển", "C1", "CS2", "", "12-QĐ/ĐUK", "20/02/2023"],
+    ["01/07/2024", "Sáp nhập", "G1", "G9", "Chi bộ cơ sở hợp nhất", "45-QĐ/ĐUK", ""],
+    ["01/07/2024", "Sáp nhập", "G2", "G9", "", "45-QĐ/ĐUK", ""],
+    ["01/01/2025", "Đổi tên", "CS2", "", "Đảng bộ Cơ quan mới", "60-QĐ/ĐUK", ""],
+    ["2025-02-01", "Chia tách", "CS1", "CS1A", "Đảng bộ cơ sở 1A", "70-QĐ/ĐUK", ""],
+    ["2025-02-01", "Chia tách", "CS1", "CS1B", "Đảng bộ cơ sở 1B", "70-QĐ/ĐUK", ""],
+    ["2025-02-01", "Chuyển", "C2", "CS1B", "", "70-QĐ/ĐUK", ""],
+)
+
+
+def test_every_kind_of_change_previews_then_records_through_the_events(
+    admin, reorganising_tree, vietnamese
+):
+    from units.models import EventKind, UnitEvent
+    from units.timeline import unit_timeline
+
+    before = history()
+    plan = tree_events.events_plan(rows=event_rows(*EVERY_KIND), user=admin)
+    assert plan.ok, [str(error) for error in plan.errors]
+    assert history() == before, "a preview writes nothing"
+    assert (plan.recorded, plan.unchanged) == (5, 0)
+    assert plan.lines == [
+        "Chi bộ C1 chuyển từ Đảng bộ cơ sở 1 sang Đảng bộ cơ sở 2 (cùng 0 đơn vị trực thuộc) "
+        "từ ngày 01/03/2023.",
+        "Chi bộ cơ sở G1, Chi bộ cơ sở G2 sáp nhập vào Chi bộ cơ sở hợp nhất từ ngày 01/07/2024.",
+        "Chi bộ cơ sở G3 giải thể từ ngày 01/10/2024.",
+        "Đảng bộ cơ sở 2 đổi tên thành Đảng bộ Cơ quan mới từ ngày 01/01/2025.",
+        "Chi bộ C2 chuyển từ Đảng bộ cơ sở 1 sang Đảng bộ cơ sở 1B (cùng 0 đơn vị trực thuộc) "
+        "từ ngày 01/02/2025.",
+        "Đảng bộ cơ sở 1 chia tách thành Đảng bộ cơ sở 1A, Đảng bộ cơ sở 1B từ ngày 01/02/2025.",
+    ]
+    done = tree_events.events_import(rows=event_rows(*EVERY_KIND), user=admin)
+    assert done.ok
+    assert done.lines == plan.lines
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    assert units["C1"].parent == units["CS2"]
+    assert units["C2"].parent == units["CS1B"]
+    assert (units["G1"].end_reason, list(units["G1"].successors.all())) == ("merged", [units["G9"]])
+    assert units["G9"].founded_on.isoformat() == "2024-07-01"
+    assert units["G3"].end_reason == "dissolved"
+    assert units["CS2"].name == "Đảng bộ Cơ quan mới"
+    assert units["CS1"].end_reason == "split"
+    assert set(units["CS1"].successors.values_list("code", flat=True)) == {"CS1A", "CS1B"}
+    assert UnitEvent.objects.get(unit=units["G3"]).decision_date.isoformat() == "2024-09-15"
+    # (The timeline names units as they are called today: CS2 was renamed since.)
+    assert unit_timeline(units["C1"]) == [
+        "chuyển từ Đảng bộ cơ sở 1 sang Đảng bộ Cơ quan mới 03/2023 theo QĐ số 12-QĐ/ĐUK"
+    ]
+    # Each year's tree reads the change.
+    assert "G1" in {u.code for u in units_of_year(units["K"], 2023)}
+    assert not {"G1", "G2", "G3"} & {u.code for u in units_of_year(units["K"], 2024)}
+    assert set(UnitEvent.objects.values_list("kind", flat=True)) == {
+        EventKind.MOVE, EventKind.MERGE, EventKind.FOUNDED, EventKind.DISSOLVE,
+        EventKind.RENAME, EventKind.SPLIT,
+    }  # fmt: skip
+    # Uploaded again, the same file records nothing more.
+    again = tree_events.events_plan(rows=event_rows(*EVERY_KIND), user=admin)
+    assert again.ok
+    assert (again.recorded, again.unchanged) == (0, 8)
+
+
+def test_a_merger_into_an_existing_unit_moves_its_cells_there(admin, reorganising_tree):
+    plan = tree_events.events_import(
+        rows=event_rows(["01/07/2024", "merge", "CS1", "CS2", "", "45-QĐ/ĐUK", ""]), user=admin
+    )
+    assert plan.ok, plan.errors
+    assert set(Unit.objects.filter(parent__code="CS2").values_list("code", flat=True)) == {
+        "C1",
+        "C2",
+    }
+    assert Unit.objects.get(code="CS1").end_reason == "merged"
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "words"),
+    [
+        (["31/02/2024", "Giải thể", "G3", "", "", "5-QĐ", ""], "Có hiệu lực từ ngày",
+         "không phải là ngày"),
+        (["hôm qua", "Giải thể", "G3", "", "", "5-QĐ", ""], "Có hiệu lực từ ngày",
+         "không phải là ngày"),
+        (["01/07/2024", "Giải thể", "NOPE", "", "", "5-QĐ", ""], "Mã đơn vị", "NOPE"),
+        (["01/07/2024", "Chuyển", "C1", "NOPE", "", "5-QĐ", ""], "Mã đơn vị nhận", "NOPE"),
+        (["01/07/2024", "Chuyển", "C1", "", "", "5-QĐ", ""], "Mã đơn vị nhận", ""),
+        (["01/07/2024", "Bãi bỏ", "G3", "", "", "5-QĐ", ""], "Thay đổi", "Bãi bỏ"),
+        (["01/07/2024", "Giải thể", "G3", "", "", "", ""], "Số quyết định", ""),
+        (["01/07/2024", "Sáp nhập", "G1", "G9", "", "5-QĐ", ""], "Tên mới", "G9"),
+        (["01/07/2024", "Đổi tên", "G1", "", "", "5-QĐ", ""], "Tên mới", ""),
+    ],
+)  # fmt: skip
+def test_a_wrong_cell_is_an_error_by_row_and_column_in_the_preview(
+    admin, reorganising_tree, vietnamese, line, column, words
+):
+    before = history()
+    ok = ["01/03/2023", "Chuyển", "C1", "CS2", "", "12-QĐ/ĐUK", ""]
+    plan = tree_events.events_import(rows=event_rows(ok, line), user=admin)
+    assert not plan.ok
+    [error] = plan.errors
+    assert (error.row, error.column) == (3, column)
+    assert words in error.message
+    assert str(error).startswith(f"Dòng 3, cột “{column}”")
+    assert history() == before
+
+
+def test_a_change_out_of_order_or_refused_by_the_events_saves_nothing(
+    admin, reorganising_tree, vietnamese
+):
+    """A move before the unit's last recorded one, and a unit dissolved with cells
+    still below it: each refused on its row, and the good rows are not saved either."""
+    from datetime import date
+
+    from units.events import unit_move
+
+    unit_move(
+        unit=Unit.objects.get(code="C2"), parent=Unit.objects.get(code="CS2"),
+        when=date(2023, 6, 1), decision_number="20-QĐ/ĐUK",
+    )  # fmt: skip
+    before = history()
+    plan = tree_events.events_import(
+        rows=event_rows(
+            ["01/03/2023", "Chuyển", "C1", "CS2", "", "12-QĐ/ĐUK", ""],
+            ["01/01/2023", "Chuyển", "C2", "CS1", "", "13-QĐ/ĐUK", ""],
+            ["01/10/2024", "Giải thể", "CS2", "", "", "51-QĐ/ĐUK", ""],
+            ["01/10/2024", "Giải thể", "G3", "", "", "52-QĐ/ĐUK", "01/11/2024"],
+        ),
+        user=admin,
+    )
+    messages = [str(error) for error in plan.errors]
+    assert messages == [
+        "Dòng 3: Chi bộ C2 ở vị trí hiện tại từ ngày 01/06/2023: không thể ghi nhận "
+        "một thay đổi có ngày sớm hơn.",
+        "Dòng 4: Đảng bộ cơ sở 2 vẫn còn đơn vị trực thuộc (Chi bộ C1, Chi bộ C2): hãy "
+        "chuyển hoặc kết thúc các đơn vị này trước.",
+        "Dòng 5: Ngày ban hành quyết định sau ngày thay đổi có hiệu lực.",
+    ]
+    assert history() == before
+
+
+def test_the_page_previews_and_confirms_a_file_and_its_export_imports_back_unchanged(
+    client, admin, reorganising_tree
+):
+    from units.models import UnitEvent
+
+    client.force_login(admin)
+    template = client.get("/admin/setup/units/events/template.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
+    assert [cell.value for cell in sheet[1]] == EVENT_HEADERS
+    assert sheet.data_validations.dataValidation, "the change comes as a drop-down list"
+    data = io.StringIO()
+    writer = csv.writer(data)
+    writer.writerow(EVENT_HEADERS)
+    writer.writerows(EVERY_KIND)
+    content = data.getvalue().encode()
+    response = client.post("/admin/setup/units/events/", {"file": upload("td.csv", content)})
+    assert response.status_code == 200
+    assert "5 thay đổi sẽ ghi nhận" in response.text
+    assert "sáp nhập vào Chi bộ cơ sở hợp nhất" in response.text
+    assert not UnitEvent.objects.exists()
+    token = response.context["token"]
+    response = client.post("/admin/setup/units/events/", {"token": token, "confirm": "1"})
+    assert response.status_code == 200
+    assert UnitEvent.objects.filter(kind="dissolve", unit__code="G3").exists()
+    export = client.get("/admin/setup/units/events/export.csv")
+    response = client.post("/admin/setup/units/events/", {"file": upload("td.csv", export.content)})
+    plan = response.context["plan"]
+    assert plan.ok
+    assert (plan.recorded, plan.unchanged) == (0, 8)
+
+
+def test_a_subtree_administrator_records_changes_only_inside_it(reorganising_tree):
+    """Attached to CS1: its cells move between its units, nothing outside, not CS1 itself."""
+    user = make_user(
+        "bithu", unit=Unit.objects.get(code="CS1"), role=roles.ADMINISTRATOR, is_staff=True
+    )
+    before = history()
+    for line in (
+        ["01/03/2023", "Chuyển", "C1", "CS2", "", "12-QĐ", ""],
+        ["01/03/2023", "Giải thể", "G1", "", "", "12-QĐ", ""],
+        ["01/03/2023", "Sáp nhập", "CS1", "CS2", "", "12-QĐ", ""],
+    ):
+        plan = tree_events.events_import(rows=event_rows(line), user=user)
+        assert not plan.ok, line
+    assert history() == before
+    plan = tree_events.events_import(
+        rows=event_rows(["01/03/2023", "Sáp nhập", "C1", "C2", "", "12-QĐ", ""]), user=user
+    )
+    assert plan.ok, plan.errors
+    assert Unit.objects.get(code="C1").end_reason == "merged"
+    assert [row[2] for row in tree_events.events_export_rows(user=user)] == ["C1"]

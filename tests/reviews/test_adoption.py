@@ -43,8 +43,9 @@ def explain_all(review: Review, user) -> None:
 
 
 def test_each_unit_is_frozen_as_the_engine_gives_it_alone():
-    """The demo's annual review of 2024: each of the 121 organisations' figures are
-    `term_progress` for that organisation, though adoption reads them all at once."""
+    """The demo's annual review of 2024: each of the 119 organisations of 2024's tree
+    (121 less the one merged and the one dissolved in 2024) has the figures
+    `term_progress` gives for that organisation, though adoption reads them all at once."""
     term = demo_load(password="demo-password-for-tests").term
     review = Review.objects.get(term=term, kind=ReviewKind.ANNUAL, year=2024)
     administrator = User.objects.get(username="quantri")
@@ -52,7 +53,7 @@ def test_each_unit_is_frozen_as_the_engine_gives_it_alone():
     review_adopt(review=review, user=administrator)
     snapshots = list(review.snapshots.select_related("unit"))
     below = Unit.objects.filter(parent=term.root_unit, is_active=True)
-    assert len(snapshots) == 1 + below.count() == 1 + 121
+    assert len(snapshots) == 1 + below.count() == 1 + 119
     for snapshot in snapshots:
         alone = term_progress(term=term, as_of=review.as_of, scope=snapshot.unit)
         assert snapshot.data == progress_freeze(alone), snapshot.unit_name
