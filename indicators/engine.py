@@ -48,7 +48,13 @@ from indicators.models import (
     UnitQuota,
 )
 from units.models import STEP, Unit, UnitPeriod
-from units.selectors import alive_sql, holds_year_sql, years_sql
+from units.selectors import (
+    alive_sql,
+    in_term_tree,
+    reads_committee_sql,
+    reads_year_sql,
+    years_sql,
+)
 from units.text import whole_number
 
 HUNDRED = Decimal(100)
@@ -311,13 +317,14 @@ WITH placed AS (
     SELECT r.target_id, r.unit_id, r.year, u.kind, u.end_year,
            (u.id = tm.root_unit_id) AS is_top,
            p.path AS path,
-           {alive} AS alive,
+           (u.id = tm.root_unit_id OR {alive}) AS alive,
            r.value, r.numerator, r.denominator,
            CASE WHEN r.flag THEN 1 ELSE 0 END AS yes
     FROM {result} r
     JOIN {unit} u ON u.id = r.unit_id
     JOIN {target} t ON t.id = r.target_id
     JOIN {term} tm ON tm.id = t.term_id
+    JOIN {unit} cm ON cm.id = tm.root_unit_id
     JOIN {period} p ON p.unit_id = r.unit_id AND {holds}
     WHERE {where}
 ), lagged AS (
@@ -356,7 +363,7 @@ WITH placed AS (
            NULL, NULL, NULL, 0,
            -value, -numerator, -denominator, -yes, -1,
            CASE WHEN alive THEN 0 ELSE -1 END
-    FROM lagged WHERE next_year IS NULL AND end_year IS NOT NULL
+    FROM lagged WHERE next_year IS NULL AND end_year IS NOT NULL AND NOT is_top
 )
 """
 SUM_COLUMNS = [
@@ -377,7 +384,10 @@ AGGREGATE_SQL = (
 def contributions_sql(**parts: str) -> str:
     """AGGREGATE_SQL with the tables and the tree-of-a-year fragments filled in."""
     return AGGREGATE_SQL.format(
-        alive=alive_sql("u", "r.year"), holds=holds_year_sql("p", "r.year"), **tables(), **parts
+        alive=alive_sql("u", "r.year"),
+        holds=reads_year_sql("p", "r.year", ended_on="cm.ended_on", end_year="cm.end_year"),
+        **tables(),
+        **parts,
     )
 
 
@@ -449,13 +459,16 @@ def _result_sums(
     rollup_branch_ok = branch_length <= ROLLUP_DEPTH * STEP if by_branch else True
     # Where the scope stood in each year: its subtree of that year.
     scope_join = "JOIN {period} sp ON sp.unit_id = %(scope)s AND {holds}"
+    committee = term.root_unit
     if use_rollup and scope.depth <= ROLLUP_DEPTH and rollup_branch_ok:
         whole_term = scope.pk == term.root_unit_id and not by_branch
         sql = ROLLUP_SQL.format(
             branch=f"SUBSTR(ro.branch, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
             join=""
             if whole_term
-            else scope_join.format(holds=holds_year_sql("sp", "ro.year"), **tables()),
+            else scope_join.format(
+                holds=reads_committee_sql("sp", "ro.year", committee), **tables()
+            ),
             # Every result of a term lies under its committee: its totals are the scope's.
             branches=f"ro.branch = '{TERM_TOTAL}'"
             if whole_term
@@ -476,7 +489,9 @@ def _result_sums(
         sql = contributions_sql(
             branch=f"SUBSTR(c.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
             where=where,
-            join=scope_join.format(holds=holds_year_sql("sp", "c.year"), **tables()),
+            join=scope_join.format(
+                holds=reads_committee_sql("sp", "c.year", committee), **tables()
+            ),
             outer="c.year <= %(year)s AND c.path LIKE sp.path || '%%'",
         )
     sums: dict[str, dict[int, TargetSums]] = defaultdict(
@@ -532,15 +547,15 @@ GROUP BY 1, 2, 3
 """
 
 
-def _units_of_years_sql(*, years: Iterable[int], by_branch: bool) -> str:
+def _units_of_years_sql(*, years: Iterable[int], by_branch: bool, committee: Unit) -> str:
     """SQL (params: scope, committee): the units of the scope's tree of each year that
     existed at its end, per branch (a unit directly below the scope, by its path step;
     "" for the scope itself), year and kind; the term's committee left out."""
     return UNITS_OF_YEARS_SQL.format(
         branch=f"SUBSTR(p.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
         years=years_sql(years),
-        scope_holds=holds_year_sql("sp", "y.year"),
-        holds=holds_year_sql("p", "y.year"),
+        scope_holds=reads_committee_sql("sp", "y.year", committee),
+        holds=reads_committee_sql("p", "y.year", committee),
         alive=alive_sql("u", "y.year"),
         **tables(),
     )
@@ -550,7 +565,7 @@ def _units_by_kind(
     term: Term, scope: Unit, years: Iterable[int], *, by_branch: bool = False
 ) -> dict[str, YearCounts]:
     """One query: the units of the scope's tree of each year, per branch, year and kind."""
-    sql = _units_of_years_sql(years=years, by_branch=by_branch)
+    sql = _units_of_years_sql(years=years, by_branch=by_branch, committee=term.root_unit)
     counts: dict[str, YearCounts] = defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
@@ -574,8 +589,11 @@ class Quota(NamedTuple):
 
 
 def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota]:
-    """One query: the quotas assigned in the scope's subtree, as plain tuples."""
-    quotas = UnitQuota.objects.filter(target__term=term, unit__path__startswith=scope.path)
+    """One query: the quotas assigned in the scope's subtree, as plain tuples (the whole
+    term's at its committee: its units may since have moved to a successor)."""
+    quotas = UnitQuota.objects.filter(target__term=term)
+    if scope.pk != term.root_unit_id:
+        quotas = quotas.filter(unit__path__startswith=scope.path)
     if target is not None:
         quotas = quotas.filter(target=target)
     return [
@@ -927,7 +945,7 @@ def target_progress(
 
 def _check_scope(term: Term, scope: Unit | None) -> Unit:
     scope = scope or term.root_unit
-    if not scope.is_in(term.root_unit):
+    if not in_term_tree(scope, term.root_unit, term.root_unit):
         raise ValueError(f"{scope} is not under {term.root_unit}")
     return scope
 
@@ -1037,19 +1055,19 @@ def _children_counted(
     blanks = ", ".join(["NULL"] * len(columns))
     sql = (
         "WITH counted AS ("
-        + _units_of_years_sql(years=as_of.years(), by_branch=True)
+        + _units_of_years_sql(years=as_of.years(), by_branch=True, committee=term.root_unit)
         + ") SELECT 'u', "
         + ", ".join(f"c.{quote(column)}" for column in columns)
         + ", NULL, NULL, NULL, NULL"
         + f" FROM {names['unit']} c JOIN {names['period']} cp ON cp.unit_id = c.id"
-        + f" AND {holds_year_sql('cp', '%s')} WHERE cp.parent_id = %s"
+        + f" AND {reads_committee_sql('cp', f'{as_of.year:d}', term.root_unit)}"
+        + " WHERE cp.parent_id = %s"
         + f" UNION ALL SELECT 'n', {blanks}, branch, year, kind, n FROM counted"
     )
-    year = as_of.year
     children, counts = [], defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [scope.pk, term.root_unit_id, year, year, scope.pk])
+        cursor.execute(sql, [scope.pk, term.root_unit_id, scope.pk])
         for row_kind, *values in cursor.fetchall():
             if row_kind == "u":
                 # Plain values (SQLite gives dates as text): each field reads its own.

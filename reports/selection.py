@@ -15,7 +15,7 @@ from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
 from units.models import STEP, Unit
-from units.selectors import unit_scope_for
+from units.selectors import in_term_tree, unit_scope_for
 from units.text import whole_number
 
 
@@ -65,12 +65,19 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
     elif term not in terms:
         raise Http404(_("This term does not exist or is not yours to see."))
 
-    top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
+    committee = term.root_unit
+    # The user's own unit, when it lies in the term's tree (also one the committee had
+    # on its last day, if it has ended), else the committee (a successor's users).
+    top = (
+        allowed
+        if allowed is not None and in_term_tree(allowed, committee, committee)
+        else committee
+    )
     scope = top
     unit_id = unit_pk or int_param(request, "unit")
     if unit_id:
-        scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
-        if scope is None:
+        scope = Unit.objects.filter(pk=unit_id).first()
+        if scope is None or not in_term_tree(scope, top, committee):
             raise Http404(_("This unit does not exist or is outside your scope."))
 
     errors = []

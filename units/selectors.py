@@ -49,9 +49,17 @@ def around_scope(scope: Unit, lookup: str) -> Q:
 # the end of Y. A unit that ended during Y is not counted, but the results it
 # entered for Y count where it stood when it ended. Units untied with the
 # "active" box without a recorded end (before placements were kept) count in
-# no year, except where they reported. The SQL fragments below are the one
-# place these rules are written; the engine, the roll-up and the
-# missing-reports page all read them.
+# no year, except where they reported.
+#
+# A term belongs to its committee. When the committee has ended (dissolved,
+# merged, split), its term reads, for the year it ended and after, the tree as
+# it stood on the committee's last day (`reads_year_sql`): the organisations it
+# had then, each at its placement of that day, still counted if it existed at
+# the end of the year. Its units moved to a successor the day it ended keep
+# counting in its term's last year; the successor's own term reads its own tree.
+#
+# The SQL fragments below are the one place these rules are written; the
+# engine, the roll-up and the missing-reports page all read them.
 
 
 def holds_year_sql(period: str, year: str) -> str:
@@ -70,6 +78,33 @@ def alive_sql(unit: str, year: str) -> str:
     )
 
 
+def reads_year_sql(period: str, year: str, *, ended_on: str, end_year: str) -> str:
+    """SQL: `period` is the placement a term reads for the year `year`, its committee
+    having ended on `ended_on`, in `end_year` (SQL expressions, NULL while it exists).
+
+    The committee's last day: from the year it ended, its term reads the tree as it
+    stood on that day (`reads_committee_sql` for a known committee).
+    """
+    end = f'{period}."end"'
+    return (
+        f"(CASE WHEN {end_year} IS NOT NULL AND {year} >= {end_year} "
+        f"THEN {period}.start < {ended_on} AND ({end} IS NULL OR {end} >= {ended_on}) "
+        f"ELSE {holds_year_sql(period, year)} END)"
+    )
+
+
+def reads_committee_sql(period: str, year: str, committee: Unit) -> str:
+    """`reads_year_sql` for a term of `committee`: the plain year's tree while it exists."""
+    if committee.ended_on is None:
+        return holds_year_sql(period, year)
+    return reads_year_sql(
+        period,
+        year,
+        ended_on=f"'{committee.ended_on.isoformat()}'",
+        end_year=f"{int(committee.end_year):d}",
+    )
+
+
 def years_sql(years) -> str:
     """SQL: a one-column (`year`) table of the given years."""
     return " UNION ALL ".join(f"SELECT {int(year):d} AS year" for year in years)
@@ -80,19 +115,57 @@ def alive_in(year: int) -> Q:
     return Q(end_year__isnull=True, is_active=True) | Q(end_year__gt=year)
 
 
-def units_of_year(scope: Unit, year: int):
+def _reads(year: int, committee: Unit | None, prefix: str = "") -> Q:
+    """The placements read for `year` (`reads_year_sql`, for a term of `committee`)."""
+    if committee is not None and committee.ended_on is not None and year >= committee.end_year:
+        ended_on = committee.ended_on
+        return Q(**{f"{prefix}start__lt": ended_on}) & (
+            Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": ended_on})
+        )
+    return Q(**{f"{prefix}first_year__lte": year}) & (
+        Q(**{f"{prefix}last_year__isnull": True}) | Q(**{f"{prefix}last_year__gte": year})
+    )
+
+
+def units_of_year(scope: Unit, year: int, committee: Unit | None = None):
     """The units of the scope's subtree as it stood at the end of `year` (one query).
 
     The scope itself may have stood elsewhere that year: its own placement of
     that year gives the subtree. Units that no longer existed at the end of the
-    year are left out.
+    year are left out. For a term of `committee`, once it has ended, the tree
+    of its last day (see above), the committee itself included.
     """
     from units.models import UnitPeriod
 
-    holds = Q(first_year__lte=year) & (Q(last_year__isnull=True) | Q(last_year__gte=year))
-    scope_path = UnitPeriod.objects.filter(holds, unit=scope).values("path")[:1]
+    scope_path = UnitPeriod.objects.filter(_reads(year, committee), unit=scope).values("path")[:1]
+    # The term's committee is there through its term, its last year included.
+    alive = alive_in(year) | Q(pk=committee.pk) if committee is not None else alive_in(year)
     return Unit.objects.filter(
-        Q(periods__first_year__lte=year)
-        & (Q(periods__last_year__isnull=True) | Q(periods__last_year__gte=year))
-        & Q(periods__path__startswith=Subquery(scope_path))
-    ).filter(alive_in(year))
+        _reads(year, committee, "periods__") & Q(periods__path__startswith=Subquery(scope_path))
+    ).filter(alive)
+
+
+def in_term_tree(unit: Unit, top: Unit, committee: Unit) -> bool:
+    """Whether `unit` lies in `top`'s subtree for a term of `committee`: in today's tree,
+    or, once the committee has ended, in the tree of its last day (a query then only)."""
+    if unit.is_in(top):
+        return True
+    if committee.ended_on is None:
+        return False
+    return _last_day_paths(committee).filter(unit=unit, path__startswith=top.path).exists()
+
+
+def term_tree_units(top: Unit, committee: Unit):
+    """The units of `top`'s subtree for a term of `committee`: today's, and, once the
+    committee has ended, those of the tree of its last day too (see `in_term_tree`)."""
+    units = Unit.objects.subtree(top)
+    if committee.ended_on is None:
+        return units
+    had = _last_day_paths(committee).filter(path__startswith=top.path).values("unit_id")
+    return Unit.objects.filter(Q(path__startswith=top.path) | Q(pk__in=had))
+
+
+def _last_day_paths(committee: Unit):
+    from units.models import UnitPeriod
+
+    return UnitPeriod.objects.filter(_reads(committee.end_year, committee))
