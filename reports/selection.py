@@ -15,7 +15,7 @@ from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
 from units.models import STEP, Unit
-from units.selectors import in_term_tree, unit_scope_for
+from units.selectors import in_term_tree, term_tree_path, unit_scope_for
 from units.text import whole_number
 
 
@@ -33,11 +33,16 @@ class Selection:
 
     @property
     def ancestors(self) -> list[Unit]:
-        """The scope's ancestors the user may see, top first (one query)."""
-        paths = [
-            self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
-        ]
-        return list(Unit.objects.filter(path__in=paths).order_by("path"))
+        """The scope's ancestors the user may see, top first (one query; two for a unit
+        that has left the term's committee since it ended)."""
+        path = term_tree_path(self.scope, self.term.root_unit)
+        # Each step of a path is a unit's id: from the top's step to the scope's parent's.
+        steps = [path[start : start + STEP] for start in range(0, len(path), STEP)]
+        top_step = self.top.path[-STEP:]
+        first = steps.index(top_step) if top_step in steps else len(steps) - 1
+        ids = [int(step, 36) for step in steps[first:-1]]
+        units = Unit.objects.in_bulk(ids)
+        return [units[pk] for pk in ids if pk in units]
 
 
 def int_param(request, name: str) -> int | None:

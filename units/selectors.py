@@ -155,6 +155,24 @@ def in_term_tree(unit: Unit, top: Unit, committee: Unit) -> bool:
     return _last_day_paths(committee).filter(unit=unit, path__startswith=top.path).exists()
 
 
+def term_tree_path(unit: Unit, committee: Unit) -> str:
+    """The unit's path in the tree a term of `committee` reads last: today's, or, once the
+    committee has ended, the one of its last day when it stood under it then."""
+    if committee.ended_on is None or unit.is_in(committee):
+        return unit.path
+    placed = _last_day_paths(committee).filter(unit=unit, path__startswith=committee.path)
+    return placed.values_list("path", flat=True).first() or unit.path
+
+
+def term_tree_children(committee: Unit):
+    """The units directly below a committee in the tree its terms read last: today's, or,
+    once it has ended, those it had on its last day."""
+    if committee.ended_on is None:
+        return Unit.objects.filter(parent=committee)
+    had = _last_day_paths(committee).filter(parent=committee).values("unit_id")
+    return Unit.objects.filter(pk__in=had)
+
+
 def term_tree_units(top: Unit, committee: Unit):
     """The units of `top`'s subtree for a term of `committee`: today's, and, once the
     committee has ended, those of the tree of its last day too (see `in_term_tree`)."""

@@ -8,14 +8,16 @@ from datetime import date
 
 import pytest
 
-from indicators.engine import as_of_points, as_of_year, term_progress
-from indicators.models import Combine, Judgement, Level, Measure, Result
+from indicators.demo import demo_load
+from indicators.demo_2025 import DECISION_NUMBER, SUCCESSOR_CODE
+from indicators.engine import as_of_mid_term, as_of_points, as_of_year, term_progress
+from indicators.models import Combine, Judgement, Level, Measure, Result, Term
 from tests.factories import make_quota, make_result, make_target, make_term, make_unit, make_user
 from tests.indicators.test_rollup import assert_rollup_exact
 from tests.indicators.test_year_tree import TARGET_KINDS, figure, figures_up_to
 from units import roles
 from units.events import unit_merge
-from units.models import Kind, Unit
+from units.models import GRASSROOTS_KINDS, EndReason, EventKind, Kind, Unit, UnitEvent
 from units.selectors import units_of_year
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,29 @@ def test_the_old_term_stays_readable_to_its_users_and_the_successors(blocs, clie
     # Bloc B's organisation, received by the successor too, is not in the old term.
     client.force_login(readers["lanhdao_moi"])
     assert scorecard_status(client, term, blocs["other_organisation"]) == 404
+
+
+def test_the_demo_has_the_2025_reorganisation_with_the_seed_figures():
+    """The demo's bloc merged into its successor on 01/07/2025 by a recorded decision; the
+    successor holds its 121 organisations and starts the 2025–2030 term with them; the
+    bloc's term still reads 111/121 and 62/121, at mid-term and at its end."""
+    term = Term.objects.get(pk=demo_load(password="demo-password-for-tests").term.pk)
+    bloc_unit = term.root_unit
+    successor = Unit.objects.get(code=SUCCESSOR_CODE)
+    assert (bloc_unit.ended_on, bloc_unit.end_reason) == (date(2025, 7, 1), EndReason.MERGED)
+    assert bloc_unit.end_decision_number == DECISION_NUMBER
+    assert list(bloc_unit.successors.all()) == [successor]
+    assert UnitEvent.objects.filter(unit=bloc_unit, kind=EventKind.MERGE).exists()
+    received = Unit.objects.filter(parent=successor)
+    assert received.filter(kind__in=GRASSROOTS_KINDS).count() == 121
+    for point in (as_of_mid_term(term), as_of_year(term, 2025)):
+        rows = {row.target.code: row for row in term_progress(term=term, as_of=point).targets}
+        assert (rows["4"].numerator, rows["4"].denominator) == (111, 121)
+        assert (rows["5"].numerator, rows["5"].denominator) == (62, 121)
+    new_term = Term.objects.get(root_unit=successor)
+    assert (new_term.start_year, new_term.end_year, new_term.is_illustrative) == (2025, 2030, True)
+    assert new_term.targets.count() == term.targets.count()
+    progress = term_progress(term=new_term, as_of=as_of_year(new_term, 2026))
+    rating = progress.for_target(new_term.targets.get(code="7").pk)
+    assert (rating.reported, rating.in_scope) == (0, 121)
+    assert_rollup_exact(term)
