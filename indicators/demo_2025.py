@@ -4,10 +4,10 @@
 On 01/07/2025 the demo's bloc committee is merged into a successor committee
 (a recorded event, `units.events.unit_merge`, with its decision): the bloc ends
 and its grassroots organisations, with the units below them, move to the
-successor, which starts the 2025–2030 term with the targets of the old one
-(`onboarding.terms.term_copy`, quotas included). The 2020–2025 term stays the
-bloc's: its figures read the organisations the bloc had on its last day, so
-the seed's figures stay as they were.
+successor, which starts the 2025–2030 term with a few targets of the old one
+(`onboarding.terms.term_copy`, quotas included; numbered anew, N1…). The
+2020–2025 term stays the bloc's: its figures read the organisations the bloc
+had on its last day, so the seed's figures stay as they were.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ SUCCESSOR_NAME = "Đảng bộ các cơ quan tỉnh (minh họa)"
 REORGANISED_ON = date(2025, 7, 1)
 DECISION_NUMBER = "1250-QĐ/TU"
 DECISION_DATE = date(2025, 6, 20)
+# The old term's targets the successor's term starts with (admissions, training, ratings).
+KEPT_TARGETS = ("1", "2", "3", "7", "8")
+REVIEWER = "kiemduyet"
 
 
 def demo_reorganise_2025(term: Term) -> Term:
@@ -55,7 +58,11 @@ def demo_reorganise_2025(term: Term) -> Term:
             decision_number=DECISION_NUMBER,
             decision_date=DECISION_DATE,
         )
-    administrator = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    users = get_user_model().objects
+    # The reviewer now reviews for the successor (the bloc's users, its leader among
+    # them, keep reading its term; a user whose unit has ended approves nothing).
+    users.filter(username=REVIEWER, unit=root).update(unit=successor)
+    administrator = users.filter(is_superuser=True).order_by("pk").first()
     new_term = term_copy(
         term=term,
         new=NewTerm(
@@ -72,6 +79,12 @@ def demo_reorganise_2025(term: Term) -> Term:
     )
     new_term.is_illustrative = True
     new_term.save(update_fields=["is_illustrative"])
+    # A few of the old targets, numbered anew (N1…): a code names one target in the demo.
+    new_term.targets.exclude(code__in=KEPT_TARGETS).delete()
+    new_term.programmes.filter(targets__isnull=True).delete()
+    for target in new_term.targets.all():
+        target.code = f"N{target.code}"
+        target.save(update_fields=["code"])
     return new_term
 
 
