@@ -21,7 +21,7 @@ from django.db.models import (
 
 from indicators.models import Frequency, Level, Result, Target, Term
 from units.models import Unit, UnitPeriod
-from units.selectors import around_scope, units_of_year
+from units.selectors import around_scope, term_tree_units, units_of_year
 
 
 def held_by_ended_committee(unit: Unit, lookup: str = "root_unit") -> Exists:
@@ -206,7 +206,12 @@ def results_for_export(
     `.iterator(chunk_size=...)` to keep memory constant. `scope` must already
     be narrowed to what the user may see (`units.selectors.unit_scope_for`).
     """
-    results = Result.objects.filter(target__term=term).in_subtree(scope)
+    results = Result.objects.filter(target__term=term)
+    if term.root_unit.ended_on is None:
+        results = results.in_subtree(scope)
+    else:
+        # Its committee has ended: the units of its last day's tree, wherever they are now.
+        results = results.filter(unit__in=term_tree_units(scope, term.root_unit))
     if up_to_year is not None:
         results = results.filter(year__lte=up_to_year)
     if year is not None:
