@@ -61,6 +61,8 @@ def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
     if scope is None:
         return terms
     prefixes = scope.lineage
+    if scope.pk is None:  # `NO_UNIT`: matches nothing
+        return terms.filter(around_scope(scope, "root_unit__path"))
     held = held_by_ended_committee(scope)
     return (
         terms.filter(around_scope(scope, "root_unit__path") | held | succeeded_within(scope))
