@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.dispatch import Signal
 
+from indicators.demo_2025 import demo_reorganisation_undo, demo_reorganise_2025
 from indicators.demo_events import demo_events
 from indicators.models import (
     Combine,
@@ -399,6 +400,7 @@ def demo_passwords_set(*, password: str) -> None:
 @transaction.atomic
 def demo_load(*, password: str | None = None) -> DemoReport:
     """Load (or reload) the demo term; running it twice leaves the same data."""
+    demo_reorganisation_undo(ROOT_CODE)  # a reload starts from the tree before 2025
     builder = DemoBuilder()
     with rollup_batch():
         builder.build_units()
@@ -412,9 +414,11 @@ def demo_load(*, password: str | None = None) -> DemoReport:
     # Apps above this one add their part of the demo (reviews: the adopted mid-term review).
     demo_loaded.send(sender=DemoBuilder, term=builder.term, units=builder.grassroots)
     demo_workflow(builder.grassroots, reviewer=get_user_model().objects.get(username="kiemduyet"))
-    return DemoReport(
+    report = DemoReport(
         term=builder.term,
         units=Unit.objects.subtree(builder.root).count(),
         results=len(builder.results),
         password=password,
     )
+    demo_reorganise_2025(builder.term)  # the bloc merged into its successor on 01/07/2025
+    return report

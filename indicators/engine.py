@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
-from django.db.models import F, OuterRef, Q, Subquery, TextChoices
+from django.db.models import Case, F, OuterRef, Q, Subquery, TextChoices, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +49,13 @@ from indicators.models import (
     UnitQuota,
 )
 from units.models import STEP, Unit, UnitPeriod
-from units.selectors import alive_sql, holds_year_sql, years_sql
+from units.selectors import (
+    alive_sql,
+    in_term_tree,
+    reads_committee_sql,
+    reads_year_sql,
+    years_sql,
+)
 from units.text import whole_number
 
 HUNDRED = Decimal(100)
@@ -312,13 +318,14 @@ WITH placed AS (
     SELECT r.target_id, r.unit_id, r.year, u.kind, u.end_year,
            (u.id = tm.root_unit_id) AS is_top,
            p.path AS path,
-           {alive} AS alive,
+           (u.id = tm.root_unit_id OR {alive}) AS alive,
            r.value, r.numerator, r.denominator,
            CASE WHEN r.flag THEN 1 ELSE 0 END AS yes
     FROM {result} r
     JOIN {unit} u ON u.id = r.unit_id
     JOIN {target} t ON t.id = r.target_id
     JOIN {term} tm ON tm.id = t.term_id
+    JOIN {unit} cm ON cm.id = tm.root_unit_id
     JOIN {period} p ON p.unit_id = r.unit_id AND {holds}
     WHERE {where}
 ), lagged AS (
@@ -357,7 +364,7 @@ WITH placed AS (
            NULL, NULL, NULL, 0,
            -value, -numerator, -denominator, -yes, -1,
            CASE WHEN alive THEN 0 ELSE -1 END
-    FROM lagged WHERE next_year IS NULL AND end_year IS NOT NULL
+    FROM lagged WHERE next_year IS NULL AND end_year IS NOT NULL AND NOT is_top
 )
 """
 SUM_COLUMNS = [
@@ -378,7 +385,10 @@ AGGREGATE_SQL = (
 def contributions_sql(**parts: str) -> str:
     """AGGREGATE_SQL with the tables and the tree-of-a-year fragments filled in."""
     return AGGREGATE_SQL.format(
-        alive=alive_sql("u", "r.year"), holds=holds_year_sql("p", "r.year"), **tables(), **parts
+        alive=alive_sql("u", "r.year"),
+        holds=reads_year_sql("p", "r.year", ended_on="cm.ended_on", end_year="cm.end_year"),
+        **tables(),
+        **parts,
     )
 
 
@@ -450,13 +460,16 @@ def _result_sums(
     rollup_branch_ok = branch_length <= ROLLUP_DEPTH * STEP if by_branch else True
     # Where the scope stood in each year: its subtree of that year.
     scope_join = "JOIN {period} sp ON sp.unit_id = %(scope)s AND {holds}"
+    committee = term.root_unit
     if use_rollup and scope.depth <= ROLLUP_DEPTH and rollup_branch_ok:
         whole_term = scope.pk == term.root_unit_id and not by_branch
         sql = ROLLUP_SQL.format(
             branch=f"SUBSTR(ro.branch, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
             join=""
             if whole_term
-            else scope_join.format(holds=holds_year_sql("sp", "ro.year"), **tables()),
+            else scope_join.format(
+                holds=reads_committee_sql("sp", "ro.year", committee), **tables()
+            ),
             # Every result of a term lies under its committee: its totals are the scope's.
             branches=f"ro.branch = '{TERM_TOTAL}'"
             if whole_term
@@ -477,7 +490,9 @@ def _result_sums(
         sql = contributions_sql(
             branch=f"SUBSTR(c.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
             where=where,
-            join=scope_join.format(holds=holds_year_sql("sp", "c.year"), **tables()),
+            join=scope_join.format(
+                holds=reads_committee_sql("sp", "c.year", committee), **tables()
+            ),
             outer="c.year <= %(year)s AND c.path LIKE sp.path || '%%'",
         )
     sums: dict[str, dict[int, TargetSums]] = defaultdict(
@@ -533,15 +548,15 @@ GROUP BY 1, 2, 3
 """
 
 
-def _units_of_years_sql(*, years: Iterable[int], by_branch: bool) -> str:
+def _units_of_years_sql(*, years: Iterable[int], by_branch: bool, committee: Unit) -> str:
     """SQL (params: scope, committee): the units of the scope's tree of each year that
     existed at its end, per branch (a unit directly below the scope, by its path step;
     "" for the scope itself), year and kind; the term's committee left out."""
     return UNITS_OF_YEARS_SQL.format(
         branch=f"SUBSTR(p.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
         years=years_sql(years),
-        scope_holds=holds_year_sql("sp", "y.year"),
-        holds=holds_year_sql("p", "y.year"),
+        scope_holds=reads_committee_sql("sp", "y.year", committee),
+        holds=reads_committee_sql("p", "y.year", committee),
         alive=alive_sql("u", "y.year"),
         **tables(),
     )
@@ -551,7 +566,7 @@ def _units_by_kind(
     term: Term, scope: Unit, years: Iterable[int], *, by_branch: bool = False
 ) -> dict[str, YearCounts]:
     """One query: the units of the scope's tree of each year, per branch, year and kind."""
-    sql = _units_of_years_sql(years=years, by_branch=by_branch)
+    sql = _units_of_years_sql(years=years, by_branch=by_branch, committee=term.root_unit)
     counts: dict[str, YearCounts] = defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
@@ -577,17 +592,36 @@ class Quota(NamedTuple):
 def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota]:
     """One query: the quotas assigned in the scope's subtree, as plain tuples.
 
-    A quota for one year counts where its unit stood at the end of that year (its
-    path then); a quota for the whole term where the unit stands today.
+    A quota for one year counts where its unit stood in the tree that year's
+    figures read (`units.selectors`: the end of the year, or the committee's last
+    day once it has ended); a quota for the whole term where the unit stands today,
+    or stood on the committee's last day. At the committee, every quota of the
+    term counts: its units may since have moved to a successor.
     """
-    holding = UnitPeriod.objects.filter(
-        Q(unit=OuterRef("unit"), first_year__lte=OuterRef("year"))
+    committee = term.root_unit
+    periods = UnitPeriod.objects.filter(unit=OuterRef("unit"))
+    of_year = periods.filter(
+        Q(first_year__lte=OuterRef("year"))
         & (Q(last_year__isnull=True) | Q(last_year__gte=OuterRef("year")))
     ).values("path")[:1]
-    quotas = UnitQuota.objects.filter(target__term=term).annotate(
-        placed=Coalesce(Subquery(holding), F("unit__path"))
-    )
-    quotas = quotas.filter(placed__startswith=scope.path)
+    if committee.ended_on is None:
+        placed = Coalesce(Subquery(of_year), F("unit__path"))
+    else:
+        last_day = periods.filter(
+            Q(start__lt=committee.ended_on) & (Q(end__isnull=True) | Q(end__gte=committee.ended_on))
+        ).values("path")[:1]
+        placed = Coalesce(
+            Case(
+                When(
+                    Q(year__isnull=True) | Q(year__gte=committee.end_year), then=Subquery(last_day)
+                ),
+                default=Subquery(of_year),
+            ),
+            F("unit__path"),
+        )
+    quotas = UnitQuota.objects.filter(target__term=term).annotate(placed=placed)
+    if scope.pk != term.root_unit_id:
+        quotas = quotas.filter(placed__startswith=scope.path)
     if target is not None:
         quotas = quotas.filter(target=target)
     return [
@@ -938,7 +972,7 @@ def target_progress(
 
 def _check_scope(term: Term, scope: Unit | None) -> Unit:
     scope = scope or term.root_unit
-    if not scope.is_in(term.root_unit):
+    if not in_term_tree(scope, term.root_unit, term.root_unit):
         raise ValueError(f"{scope} is not under {term.root_unit}")
     return scope
 
@@ -1048,19 +1082,19 @@ def _children_counted(
     blanks = ", ".join(["NULL"] * len(columns))
     sql = (
         "WITH counted AS ("
-        + _units_of_years_sql(years=as_of.years(), by_branch=True)
+        + _units_of_years_sql(years=as_of.years(), by_branch=True, committee=term.root_unit)
         + ") SELECT 'u', "
         + ", ".join(f"c.{quote(column)}" for column in columns)
         + ", NULL, NULL, NULL, NULL"
         + f" FROM {names['unit']} c JOIN {names['period']} cp ON cp.unit_id = c.id"
-        + f" AND {holds_year_sql('cp', '%s')} WHERE cp.parent_id = %s"
+        + f" AND {reads_committee_sql('cp', f'{as_of.year:d}', term.root_unit)}"
+        + " WHERE cp.parent_id = %s"
         + f" UNION ALL SELECT 'n', {blanks}, branch, year, kind, n FROM counted"
     )
-    year = as_of.year
     children, counts = [], defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [scope.pk, term.root_unit_id, year, year, scope.pk])
+        cursor.execute(sql, [scope.pk, term.root_unit_id, scope.pk])
         for row_kind, *values in cursor.fetchall():
             if row_kind == "u":
                 # Plain values (SQLite gives dates as text): each field reads its own.

@@ -46,7 +46,7 @@ from indicators.services import (
     user_unit_ended,
 )
 from units.models import Unit, User
-from units.selectors import load_places, unit_scope_for
+from units.selectors import in_term_tree, load_places, term_tree_units, unit_scope_for
 
 PREVIEW_ROWS = 100
 SEEN_SALT = "indicators.imports.seen"
@@ -139,12 +139,12 @@ def results_import(
     scope = unit_scope_for(user)
     top = term.root_unit
     if scope is not None:
-        top = scope if scope.is_in(top) else None
+        top = scope if in_term_tree(scope, top, term.root_unit) else None
     units = {}
     if top is not None:
         units = {
             unit.code: unit
-            for unit in Unit.objects.subtree(top).only(
+            for unit in term_tree_units(top, term.root_unit).only(
                 "pk", "code", "name", "path", "kind", "founded_on", "ended_on"
             )
         }

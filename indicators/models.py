@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, ORGANISATION_KINDS, Unit
+from units.selectors import in_term_tree
 
 ROMAN_NUMERALS = [
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -368,7 +369,8 @@ class UnitQuota(models.Model):
         errors = {}
         if self.target_id and self.year is not None and self.year not in self.target.term.years:
             errors["year"] = year_outside_term(self.target.term)
-        if self.target_id and self.unit_id and not self.unit.is_in(self.target.term.root_unit):
+        committee = self.target.term.root_unit if self.target_id else None
+        if committee and self.unit_id and not in_term_tree(self.unit, committee, committee):
             errors["unit"] = _("The unit is not under the term's committee.")
         if (
             self.target_id
@@ -543,7 +545,8 @@ class Result(models.Model):
             errors["year"] = year_outside_term(target.term)
         if self.unit_id and self.year is not None and not self.unit.holds_year(self.year):
             errors["year"] = unit_absent(self.unit, self.year)
-        if self.unit_id and not self.unit.is_in(target.term.root_unit):
+        committee = target.term.root_unit
+        if self.unit_id and not in_term_tree(self.unit, committee, committee):
             errors["unit"] = _("The unit is not under the term's committee.")
         elif self.unit_id:
             from indicators.reporting import report_refusal  # reporting reads these models

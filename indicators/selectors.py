@@ -6,29 +6,69 @@ import operator
 from collections import Counter, defaultdict
 from functools import reduce
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from indicators.models import Frequency, Level, Result, Target, Term
-from units.models import Unit
-from units.selectors import around_scope, placed_under, units_of_year
+from units.models import Unit, UnitPeriod
+from units.selectors import around_scope, placed_under, term_tree_units, units_of_year
+
+
+def held_by_ended_committee(unit: Unit, lookup: str = "root_unit") -> Exists:
+    """Terms (at `lookup`, their committee) of a committee that has ended and had `unit`
+    in its tree on its last day: the tree its term reads from then (`units.selectors`)."""
+    ended_on = OuterRef(f"{lookup}__ended_on")
+    return Exists(
+        UnitPeriod.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=ended_on),
+            unit=unit,
+            path__startswith=OuterRef(f"{lookup}__path"),
+            start__lt=ended_on,
+        )
+    )
+
+
+def succeeded_within(scope: Unit, lookup: str = "root_unit") -> Exists:
+    """Terms (at `lookup`, their committee) of a committee succeeded by the scope or a
+    unit below it: a successor's leaders read the terms of the committees it replaced."""
+    return Exists(
+        Unit.successors.through.objects.filter(
+            from_unit=OuterRef(f"{lookup}_id"), to_unit__path__startswith=scope.path
+        )
+    )
 
 
 def terms_visible_to(scope: Unit | None) -> QuerySet[Term]:
     """Terms of committees under or above the user's scope (every term for whoever sees all).
 
-    The terms whose committee holds the scope come first (the newest first), so
-    that a page without `?term=` opens on the user's own committee's term; the
-    terms of committees below the scope follow.
+    A committee that has ended keeps its terms readable: to the users of the
+    units it had on its last day (wherever they are now) and to those of its
+    successors and above them. The terms whose committee holds (or held) the
+    scope come first (the newest first), so that a page without `?term=` opens
+    on the user's own committee's term; the others follow.
     """
     terms = Term.objects.select_related("root_unit")
     if scope is None:
         return terms
     prefixes = scope.lineage
+    if scope.pk is None:  # `NO_UNIT`: matches nothing
+        return terms.filter(around_scope(scope, "root_unit__path"))
+    held = held_by_ended_committee(scope)
     return (
-        terms.filter(around_scope(scope, "root_unit__path"))
+        terms.filter(around_scope(scope, "root_unit__path") | held | succeeded_within(scope))
         .annotate(
             below_scope=Case(
-                When(root_unit__path__in=prefixes, then=Value(0)),
+                When(Q(root_unit__path__in=prefixes) | held, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
@@ -100,7 +140,7 @@ def units_missing_results(
         & reduce(operator.or_, counts)
     )
     return (
-        units_of_year(scope, year)
+        units_of_year(scope, year, term.root_unit)
         .annotate(
             owed=Case(*owed, default=Value(0), output_field=IntegerField()),
             entered=Count("results__target", filter=entered, distinct=True),
@@ -171,9 +211,14 @@ def results_for_export(
     query (targets, units and users joined, no N+1); iterate it with
     `.iterator(chunk_size=...)` to keep memory constant.
     """
-    results = Result.objects.filter(target__term=term).filter(placed_under(scope))
-    if allowed is not None and allowed != scope:
-        results = results.filter(placed_under(allowed))
+    results = Result.objects.filter(target__term=term)
+    if term.root_unit.ended_on is None:
+        results = results.filter(placed_under(scope))
+        if allowed is not None and allowed != scope:
+            results = results.filter(placed_under(allowed))
+    else:
+        # Its committee has ended: the units of its last day's tree, wherever they are now.
+        results = results.filter(unit__in=term_tree_units(scope, term.root_unit))
     if up_to_year is not None:
         results = results.filter(year__lte=up_to_year)
     if year is not None:

@@ -15,7 +15,7 @@ from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
 from units.models import STEP, Unit, path_step
-from units.selectors import path_in_year, stood_in, unit_scope_for
+from units.selectors import in_term_tree, path_in_year, stood_in, term_tree_path, unit_scope_for
 from units.text import whole_number
 
 
@@ -35,19 +35,24 @@ class Selection:
 
     @property
     def ancestors(self) -> list[Unit]:
-        """The scope's ancestors the user may see, top first (one query)."""
+        """The scope's ancestors the user may see, top first (one query; two for a unit
+        that has left the term's committee since it ended)."""
         if self.path_then:
-            # The chain of that year, from the top down: each path step is a unit's id.
+            # The chain of the as-of year (a unit moved since): each path step is a unit's id.
             steps = [
                 self.path_then[at : at + STEP] for at in range(0, len(self.path_then) - STEP, STEP)
             ]
             ids = [int(step, 36) for step in steps[steps.index(path_step(self.top.pk)) :]]
             found = Unit.objects.in_bulk(ids)
             return [found[pk] for pk in ids if pk in found]
-        paths = [
-            self.scope.path[:end] for end in range(len(self.top.path), len(self.scope.path), STEP)
-        ]
-        return list(Unit.objects.filter(path__in=paths).order_by("path"))
+        path = term_tree_path(self.scope, self.term.root_unit)
+        # Each step of a path is a unit's id: from the top's step to the scope's parent's.
+        steps = [path[start : start + STEP] for start in range(0, len(path), STEP)]
+        top_step = self.top.path[-STEP:]
+        first = steps.index(top_step) if top_step in steps else len(steps) - 1
+        ids = [int(step, 36) for step in steps[first:-1]]
+        units = Unit.objects.in_bulk(ids)
+        return [units[pk] for pk in ids if pk in units]
 
 
 def int_param(request, name: str) -> int | None:
@@ -75,7 +80,14 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
     elif term not in terms:
         raise Http404(_("This term does not exist or is not yours to see."))
 
-    top = allowed if allowed is not None and allowed.is_in(term.root_unit) else term.root_unit
+    committee = term.root_unit
+    # The user's own unit, when it lies in the term's tree (also one the committee had
+    # on its last day, if it has ended), else the committee (a successor's users).
+    top = (
+        allowed
+        if allowed is not None and in_term_tree(allowed, committee, committee)
+        else committee
+    )
     errors = []
     try:
         as_of = parse_as_of(term, request.GET.get("as_of"))
@@ -89,16 +101,18 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
     scope, path_then = top, ""
     unit_id = unit_pk or int_param(request, "unit")
     if unit_id and unit_id != top.pk:
-        if top is allowed:
+        scope = Unit.objects.filter(pk=unit_id).first()
+        if scope is None:
+            pass
+        elif top is allowed and committee.ended_on is None:
             # Staff read a unit for the years it stood in their subtree (a moved
             # unit: the old branch before the move, the new one since).
-            scope = Unit.objects.filter(pk=unit_id).first()
-            if scope is not None and not stood_in(top, scope, as_of.year):
+            if not stood_in(top, scope, as_of.year):
                 scope = None
-            elif scope is not None and not scope.is_in(top):
+            elif not scope.is_in(top):
                 path_then = path_in_year(scope, as_of.year)
-        else:
-            scope = Unit.objects.filter(pk=unit_id, path__startswith=top.path).first()
+        elif not in_term_tree(scope, top, committee):
+            scope = None
         if scope is None:
             raise Http404(_("This unit does not exist or is outside your scope."))
     return Selection(

@@ -17,7 +17,7 @@ from indicators.selectors import terms_visible_to
 from reviews.freezing import progress_thaw
 from reviews.models import Explanation, Review, Snapshot
 from units.models import Unit, User
-from units.selectors import unit_scope_for
+from units.selectors import in_term_tree, term_tree_children, unit_scope_for
 
 # The statuses a meeting must explain: not met, not yet met, no data.
 NEEDS_EXPLANATION = frozenset({Status.NOT_MET, Status.NOT_YET_MET, Status.NO_DATA})
@@ -36,13 +36,17 @@ def needs_explanation(row: TargetProgress) -> bool:
 def review_units_below(*, review: Review) -> list[Unit]:
     """The units directly below the committee that the review covers, in tree order."""
     return list(
-        Unit.objects.filter(parent=review.committee, is_active=True).order_by("order", "name")
+        term_tree_children(review.committee).filter(is_active=True).order_by("order", "name")
     )
 
 
-def unit_visible(*, user: User, unit: Unit) -> bool:
+def unit_visible(*, user: User, unit: Unit, committee: Unit | None = None) -> bool:
+    """Whether `unit` lies in the user's subtree (in the tree the terms of `committee`
+    read, when given: an ended committee's units may since have moved)."""
     scope = unit_scope_for(user)
-    return scope is None or unit.is_in(scope)
+    if scope is None:
+        return True
+    return in_term_tree(unit, scope, committee) if committee else unit.is_in(scope)
 
 
 def user_may_explain(*, user: User, review: Review, unit: Unit) -> bool:
@@ -50,7 +54,7 @@ def user_may_explain(*, user: User, review: Review, unit: Unit) -> bool:
     return (
         user.has_perm("reviews.add_explanation")
         and user.has_perm("reviews.change_explanation")
-        and unit_visible(user=user, unit=unit)
+        and unit_visible(user=user, unit=unit, committee=review.committee)
     )
 
 
@@ -84,7 +88,7 @@ def review_scopes(*, review: Review, user: User) -> list[ScopeEntry]:
     allowed = unit_scope_for(user)
     units = [review.committee, *review_units_below(review=review)]
     if allowed is not None:
-        units = [unit for unit in units if unit.is_in(allowed)]
+        units = _within(units, allowed=allowed, committee=review.committee)
     explained = dict(
         Explanation.objects.filter(review=review, unit__in=units)
         .values_list("unit_id")
@@ -108,20 +112,37 @@ def review_scopes(*, review: Review, user: User) -> list[ScopeEntry]:
     ]
 
 
+def _within(units: list[Unit], *, allowed: Unit, committee: Unit) -> list[Unit]:
+    """The review's scopes (the committee, the units below it) in the user's subtree.
+
+    A user below the committee (in the tree its terms read, also one it had on its
+    last day) sees their own unit's; above it, every one; a successor's user reads a
+    committee that has ended whole (whoever reads the review reads its term).
+    """
+    if committee.is_in(allowed):
+        return units
+    if in_term_tree(allowed, committee, committee):
+        return [unit for unit in units if unit.pk == allowed.pk or unit.is_in(allowed)]
+    return units if committee.ended_on is not None else []
+
+
 def scope_unit_for(*, review: Review, user: User, unit_id: int | None) -> Unit | None:
     """The scope a request names (the user's top scope by default), if the user may see it."""
     allowed = unit_scope_for(user)
+    committee = review.committee
+    # Above the committee, or a successor's user reading a committee that has ended.
+    whole = (
+        allowed is None
+        or committee.is_in(allowed)
+        or (committee.ended_on is not None and not in_term_tree(allowed, committee, committee))
+    )
     if unit_id is None:
-        committee = review.committee
-        if allowed is None or committee.is_in(allowed):
+        if whole:
             return committee
         unit_id = allowed.pk
-    unit = (
-        Unit.objects.filter(pk=unit_id)
-        .filter(Q(pk=review.committee.pk) | Q(parent=review.committee))
-        .first()
-    )
-    if unit is None or not unit_visible(user=user, unit=unit):
+    below = term_tree_children(committee).values("pk")
+    unit = Unit.objects.filter(pk=unit_id).filter(Q(pk=committee.pk) | Q(pk__in=below)).first()
+    if unit is None or not (whole or unit_visible(user=user, unit=unit, committee=committee)):
         return None
     return unit
 

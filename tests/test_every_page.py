@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.demo import demo_load
+from indicators.demo import ROOT_CODE, demo_load
 from indicators.models import Result, Target, Term
 from reviews.models import Review
 from tests.factories import make_user
@@ -71,7 +71,8 @@ class World:
 @pytest.fixture
 def world() -> World:
     demo_load(password=PASSWORD)
-    root = Unit.objects.get(depth=1)
+    # The demo's bloc (ended in 2025; its successor is at the top of the tree too).
+    root = Unit.objects.get(code=ROOT_CODE)
     clerk = User.objects.get(username="nhaplieu")
     users = {
         "administrator": User.objects.get(username="quantri"),
@@ -80,7 +81,7 @@ def world() -> World:
         "reviewer": User.objects.filter(groups__name=roles.REVIEWER).first()
         or make_user("kiemduyet-test", unit=root, role=roles.REVIEWER, is_staff=True),
     }
-    term = Term.objects.get()
+    term = Term.objects.get(root_unit=root)
     return World(
         term=term,
         target=term.targets.order_by("order").first(),

@@ -49,9 +49,17 @@ def around_scope(scope: Unit, lookup: str) -> Q:
 # the end of Y. A unit that ended during Y is not counted, but the results it
 # entered for Y count where it stood when it ended. Units untied with the
 # "active" box without a recorded end (before placements were kept) count in
-# no year, except where they reported. The SQL fragments below are the one
-# place these rules are written; the engine, the roll-up and the
-# missing-reports page all read them.
+# no year, except where they reported.
+#
+# A term belongs to its committee. When the committee has ended (dissolved,
+# merged, split), its term reads, for the year it ended and after, the tree as
+# it stood on the committee's last day (`reads_year_sql`): the organisations it
+# had then, each at its placement of that day, still counted if it existed at
+# the end of the year. Its units moved to a successor the day it ended keep
+# counting in its term's last year; the successor's own term reads its own tree.
+#
+# The SQL fragments below are the one place these rules are written; the
+# engine, the roll-up and the missing-reports page all read them.
 
 
 def holds_year_sql(period: str, year: str) -> str:
@@ -70,6 +78,33 @@ def alive_sql(unit: str, year: str) -> str:
     )
 
 
+def reads_year_sql(period: str, year: str, *, ended_on: str, end_year: str) -> str:
+    """SQL: `period` is the placement a term reads for the year `year`, its committee
+    having ended on `ended_on`, in `end_year` (SQL expressions, NULL while it exists).
+
+    The committee's last day: from the year it ended, its term reads the tree as it
+    stood on that day (`reads_committee_sql` for a known committee).
+    """
+    end = f'{period}."end"'
+    return (
+        f"(CASE WHEN {end_year} IS NOT NULL AND {year} >= {end_year} "
+        f"THEN {period}.start < {ended_on} AND ({end} IS NULL OR {end} >= {ended_on}) "
+        f"ELSE {holds_year_sql(period, year)} END)"
+    )
+
+
+def reads_committee_sql(period: str, year: str, committee: Unit) -> str:
+    """`reads_year_sql` for a term of `committee`: the plain year's tree while it exists."""
+    if committee.ended_on is None:
+        return holds_year_sql(period, year)
+    return reads_year_sql(
+        period,
+        year,
+        ended_on=f"'{committee.ended_on.isoformat()}'",
+        end_year=f"{int(committee.end_year):d}",
+    )
+
+
 def years_sql(years) -> str:
     """SQL: a one-column (`year`) table of the given years."""
     return " UNION ALL ".join(f"SELECT {int(year):d} AS year" for year in years)
@@ -80,22 +115,34 @@ def alive_in(year: int) -> Q:
     return Q(end_year__isnull=True, is_active=True) | Q(end_year__gt=year)
 
 
-def units_of_year(scope: Unit, year: int):
+def _reads(year: int, committee: Unit | None, prefix: str = "") -> Q:
+    """The placements read for `year` (`reads_year_sql`, for a term of `committee`)."""
+    if committee is not None and committee.ended_on is not None and year >= committee.end_year:
+        ended_on = committee.ended_on
+        return Q(**{f"{prefix}start__lt": ended_on}) & (
+            Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": ended_on})
+        )
+    return Q(**{f"{prefix}first_year__lte": year}) & (
+        Q(**{f"{prefix}last_year__isnull": True}) | Q(**{f"{prefix}last_year__gte": year})
+    )
+
+
+def units_of_year(scope: Unit, year: int, committee: Unit | None = None):
     """The units of the scope's subtree as it stood at the end of `year` (one query).
 
     The scope itself may have stood elsewhere that year: its own placement of
     that year gives the subtree. Units that no longer existed at the end of the
-    year are left out.
+    year are left out. For a term of `committee`, once it has ended, the tree
+    of its last day (see above), the committee itself included.
     """
     from units.models import UnitPeriod
 
-    holds = Q(first_year__lte=year) & (Q(last_year__isnull=True) | Q(last_year__gte=year))
-    scope_path = UnitPeriod.objects.filter(holds, unit=scope).values("path")[:1]
+    scope_path = UnitPeriod.objects.filter(_reads(year, committee), unit=scope).values("path")[:1]
+    # The term's committee is there through its term, its last year included.
+    alive = alive_in(year) | Q(pk=committee.pk) if committee is not None else alive_in(year)
     return Unit.objects.filter(
-        Q(periods__first_year__lte=year)
-        & (Q(periods__last_year__isnull=True) | Q(periods__last_year__gte=year))
-        & Q(periods__path__startswith=Subquery(scope_path))
-    ).filter(alive_in(year))
+        _reads(year, committee, "periods__") & Q(periods__path__startswith=Subquery(scope_path))
+    ).filter(alive)
 
 
 # Staff through time ----------------------------------------------------------
@@ -106,12 +153,23 @@ def units_of_year(scope: Unit, year: int):
 # the years since. Writing also needs U in S's subtree today (users follow the
 # current tree): the old branch reads those years, it no longer enters them.
 # S's own place is also the one of Y; a year in which a unit had no placement
-# (before its first, after its last) reads its nearest one.
+# (before its first, after its last) reads its nearest one, and a committee
+# that succeeded another (a merger into a new unit) stands, for the years
+# before it existed, where its predecessors stood: their years are its years.
 
 
-def _placed(unit: Unit, rows: list[tuple[str, int, int | None]]) -> list:
+def _placed(unit: Unit, rows: list, before: list) -> list:
+    """The unit's places; `before`, its predecessors' (a committee it succeeded),
+    stand for it in the years before its own first placement."""
     # A placement ended the year it began (two moves in one year) holds no year.
     rows = [row for row in rows if row[2] is None or row[2] >= row[1]] or [(unit.path, None, None)]
+    first = rows[0][1]
+    earlier = [
+        (path, low, high if high is not None and high < first else first - 1)
+        for path, low, high in before
+        if first is not None and low < first and (high is None or high >= low)
+    ]
+    rows = sorted(earlier, key=lambda row: row[1]) + rows
     rows[0] = (rows[0][0], None, rows[0][2])
     rows[-1] = (rows[-1][0], rows[-1][1], None)
     unit._places_cache = rows
@@ -119,19 +177,25 @@ def _placed(unit: Unit, rows: list[tuple[str, int, int | None]]) -> list:
 
 
 def load_places(units) -> None:
-    """Read the placements of many units at once (one query), for `stood_in`."""
+    """Read the placements of many units, and of the units they succeeded, at once
+    (one query), for `stood_in` and `placed_under`."""
     from units.models import UnitPeriod
 
     units = [unit for unit in units if getattr(unit, "_places_cache", None) is None]
-    rows: dict[int, list] = {unit.pk: [] for unit in units}
-    for unit_id, path, first, last in (
-        UnitPeriod.objects.filter(unit__in=[unit.pk for unit in units])
+    ids = [unit.pk for unit in units]
+    own: dict[int, list] = {pk: [] for pk in ids}
+    before: dict[int, list] = {pk: [] for pk in ids}
+    for unit_id, successor, path, first, last in (
+        UnitPeriod.objects.filter(Q(unit__in=ids) | Q(unit__successors__in=ids))
         .order_by("start", "pk")
-        .values_list("unit_id", "path", "first_year", "last_year")
+        .values_list("unit_id", "unit__successors", "path", "first_year", "last_year")
     ):
-        rows[unit_id].append((path, first, last))
+        if unit_id in own and (path, first, last) not in own[unit_id]:
+            own[unit_id].append((path, first, last))
+        if successor in before and successor != unit_id:
+            before[successor].append((path, first, last))
     for unit in units:
-        _placed(unit, rows[unit.pk])
+        _placed(unit, own[unit.pk], before[unit.pk])
 
 
 def _places(unit: Unit) -> list[tuple[str, int | None, int | None]]:
@@ -176,3 +240,47 @@ def placed_under(scope: Unit, *, unit: str = "unit", year: str = "year") -> Q:
             years &= Q(**{f"{year}__lte": last})
         condition |= years & Exists(holding.filter(path__startswith=path))
     return condition
+
+
+def in_term_tree(unit: Unit, top: Unit, committee: Unit) -> bool:
+    """Whether `unit` lies in `top`'s subtree for a term of `committee`: in today's tree,
+    or, once the committee has ended, in the tree of its last day (a query then only)."""
+    if unit.is_in(top):
+        return True
+    if committee.ended_on is None:
+        return False
+    return _last_day_paths(committee).filter(unit=unit, path__startswith=top.path).exists()
+
+
+def term_tree_path(unit: Unit, committee: Unit) -> str:
+    """The unit's path in the tree a term of `committee` reads last: today's, or, once the
+    committee has ended, the one of its last day when it stood under it then."""
+    if committee.ended_on is None or unit.is_in(committee):
+        return unit.path
+    placed = _last_day_paths(committee).filter(unit=unit, path__startswith=committee.path)
+    return placed.values_list("path", flat=True).first() or unit.path
+
+
+def term_tree_children(committee: Unit):
+    """The units directly below a committee in the tree its terms read last: today's, or,
+    once it has ended, those it had on its last day."""
+    if committee.ended_on is None:
+        return Unit.objects.filter(parent=committee)
+    had = _last_day_paths(committee).filter(parent=committee).values("unit_id")
+    return Unit.objects.filter(pk__in=had)
+
+
+def term_tree_units(top: Unit, committee: Unit):
+    """The units of `top`'s subtree for a term of `committee`: today's, and, once the
+    committee has ended, those of the tree of its last day too (see `in_term_tree`)."""
+    units = Unit.objects.subtree(top)
+    if committee.ended_on is None:
+        return units
+    had = _last_day_paths(committee).filter(path__startswith=top.path).values("unit_id")
+    return Unit.objects.filter(Q(path__startswith=top.path) | Q(pk__in=had))
+
+
+def _last_day_paths(committee: Unit):
+    from units.models import UnitPeriod
+
+    return UnitPeriod.objects.filter(_reads(committee.end_year, committee))

@@ -38,9 +38,11 @@ def shots_of_the_demo() -> list[Shot]:
     """Each page, as the user who would read it, in the demo's workflow states."""
     from indicators.models import Target, UnitYear, YearState
     from units.models import Kind, Unit, User
+    from units.selectors import term_tree_children
 
-    root = Unit.objects.get(parent=None)
-    committee = Unit.objects.filter(parent=root, kind=Kind.GRASSROOTS_COMMITTEE).first()
+    # The demo's bloc, ended in 2025: the organisations it had on its last day.
+    root = Unit.objects.get(code="KHOI")
+    committee = term_tree_children(root).filter(kind=Kind.GRASSROOTS_COMMITTEE).first()
     clerk_unit = User.objects.get(username="nhaplieu").unit
     submitted = UnitYear.objects.filter(unit=clerk_unit, state=YearState.SUBMITTED).first()
     approved = UnitYear.objects.filter(state=YearState.APPROVED).order_by("year").first()

@@ -8,7 +8,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.demo import demo_load
+from indicators.demo import ROOT_CODE, demo_load
+from indicators.demo_2025 import demo_reorganisation_undo
 from indicators.engine import (
     as_of_mid_term,
     as_of_points,
@@ -163,6 +164,8 @@ def test_demo_past_figures_are_unchanged_by_a_later_move_and_dissolution():
     """The issue's acceptance: dissolve one grassroots organisation in 2024 and move
     another unit in 2023; 2021–2022, the mid-term review and 111/121, 62/121 stay."""
     term = demo_load(password="demo-password-for-tests").term
+    # Events are recorded in date order: these come before the demo's 2025 reorganisation.
+    demo_reorganisation_undo(ROOT_CODE)
     before = overview_tables(term)
     root = term.root_unit
     dissolved = Unit.objects.filter(parent=root, kind=Kind.GRASSROOTS_CELL).order_by("code").first()
