@@ -574,8 +574,11 @@ class Quota(NamedTuple):
 
 
 def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota]:
-    """One query: the quotas assigned in the scope's subtree, as plain tuples."""
-    quotas = UnitQuota.objects.filter(target__term=term, unit__path__startswith=scope.path)
+    """One query: the quotas assigned in the scope's subtree, as plain tuples (in no
+    order: they are added up, exactly, whatever the order)."""
+    quotas = UnitQuota.objects.filter(
+        target__term=term, unit__path__startswith=scope.path
+    ).order_by()
     if target is not None:
         quotas = quotas.filter(target=target)
     return [
@@ -1048,14 +1051,22 @@ def _children_counted(
     year = as_of.year
     children, counts = [], defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
-    with connections[alias].cursor() as cursor:
+    database = connections[alias]
+    # What the ORM applies to each column on this backend (SQLite: dates and booleans;
+    # PostgreSQL: nothing), worked out once rather than per unit and field.
+    converters = []
+    for index, column in enumerate(model_field.cached_col for model_field in fields):
+        functions = [*database.ops.get_db_converters(column), *column.get_db_converters(database)]
+        if functions:
+            converters.append((index, column, functions))
+    with database.cursor() as cursor:
         cursor.execute(sql, [scope.pk, term.root_unit_id, year, year, scope.pk])
         for row_kind, *values in cursor.fetchall():
             if row_kind == "u":
-                # Plain values (SQLite gives dates as text): each field reads its own.
-                cells = [
-                    field.to_python(value) for field, value in zip(fields, values, strict=False)
-                ]
+                cells = values[: len(fields)]
+                for index, column, functions in converters:
+                    for convert in functions:
+                        cells[index] = convert(cells[index], column, database)
                 children.append(Unit.from_db(alias, None, cells))
             else:
                 branch, count_year, kind, number = values[len(columns) :]
