@@ -619,7 +619,8 @@ def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota
             ),
             F("unit__path"),
         )
-    quotas = UnitQuota.objects.filter(target__term=term).annotate(placed=placed)
+    # In no order: they are added up, exactly, whatever the order.
+    quotas = UnitQuota.objects.filter(target__term=term).annotate(placed=placed).order_by()
     if scope.pk != term.root_unit_id:
         quotas = quotas.filter(placed__startswith=scope.path)
     if target is not None:
@@ -1093,14 +1094,22 @@ def _children_counted(
     )
     children, counts = [], defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
-    with connections[alias].cursor() as cursor:
+    database = connections[alias]
+    # What the ORM applies to each column on this backend (SQLite: dates and booleans;
+    # PostgreSQL: nothing), worked out once rather than per unit and field.
+    converters = []
+    for index, column in enumerate(model_field.cached_col for model_field in fields):
+        functions = [*database.ops.get_db_converters(column), *column.get_db_converters(database)]
+        if functions:
+            converters.append((index, column, functions))
+    with database.cursor() as cursor:
         cursor.execute(sql, [scope.pk, term.root_unit_id, scope.pk])
         for row_kind, *values in cursor.fetchall():
             if row_kind == "u":
-                # Plain values (SQLite gives dates as text): each field reads its own.
-                cells = [
-                    field.to_python(value) for field, value in zip(fields, values, strict=False)
-                ]
+                cells = values[: len(fields)]
+                for index, column, functions in converters:
+                    for convert in functions:
+                        cells[index] = convert(cells[index], column, database)
                 children.append(Unit.from_db(alias, None, cells))
             else:
                 branch, count_year, kind, number = values[len(columns) :]
@@ -1124,6 +1133,348 @@ def _merged(sums: dict[str, dict[int, TargetSums]], target_id: int) -> TargetSum
     }
 
 
+# The breakdown's judgement: every unit directly below a scope at once -----------
+#
+# `target_progress` is the rule, one scope at a time; `_units_progress` gives,
+# for each unit, exactly what `target_progress` gives for it (a property test,
+# tests/indicators/test_breakdown_vector.py, compares them for every kind of
+# target, random results and as-of points). What is the same for every unit —
+# the target's kind, the years, their weights, the thresholds, the resolution's
+# plan — is worked out once; each unit costs a walk over its years in plain
+# ints, and Decimals only where the figures are.
+
+
+def _units_progress_one_by_one(
+    target: Target,
+    *,
+    as_of: AsOf,
+    units: list[Unit],
+    plans: list[Plan],
+    sums: dict[str, dict[int, TargetSums]],
+    counts: dict[str, YearCounts],
+) -> list[TargetProgress]:
+    """`_units_progress` by the rule itself, `target_progress` unit after unit: the
+    reference the tests hold it to."""
+    return [
+        target_progress(
+            target,
+            plan=plan,
+            sums=sums.get(unit.path[-STEP:], {}).get(target.pk, {}),
+            as_of=as_of,
+            scope=Scope(unit, False, counts.get(unit.path[-STEP:], {})),
+        )
+        for unit, plan in zip(units, plans, strict=True)
+    ]
+
+
+class _PlanFigures(NamedTuple):
+    """What a plan sets at the as-of point: expected, planned and each year's expected."""
+
+    expected: Decimal | None
+    planned: Decimal | None
+    planned_per_year: bool
+    by_year: list[Decimal | None]
+
+
+class _Rules(NamedTuple):
+    """`target_progress`'s rules for one target and as-of point, read once."""
+
+    years: list[int]
+    finished: list[bool]
+    weights: list[Decimal]
+    judged_index: int
+    kinds: frozenset[str] | None
+    flow: bool
+    every_year: bool
+    latest: bool
+    per_year: bool
+    measure: str
+    in_percent: bool
+    at_least: bool
+    judgement: str
+    baseline: Decimal | None
+    failed: Status
+    prorated: Decimal
+    share: Decimal
+    is_end: bool
+    term_years: list[int]
+
+
+def _rules(target: Target, as_of: AsOf) -> _Rules:
+    years = list(as_of.years())
+    return _Rules(
+        years=years,
+        finished=[as_of.is_finished(year) for year in years],
+        weights=[as_of.weight(year) for year in years],
+        judged_index=years.index(_last_judged_year(as_of)),
+        kinds=Level(target.level).kinds,
+        flow=_is_flow(target),
+        every_year=target.judgement == Judgement.EVERY_YEAR,
+        latest=target.combine == Combine.LATEST,
+        per_year=target.combine == Combine.LATEST and target.frequency == Frequency.EVERY_YEAR,
+        measure=target.measure,
+        in_percent=target.in_percent,
+        at_least=target.direction == Direction.AT_LEAST,
+        judgement=target.judgement,
+        baseline=target.baseline,
+        failed=_failed(as_of),
+        prorated=min(Decimal(1), as_of.elapsed / as_of.term_length),
+        share=as_of.elapsed / as_of.term_length,
+        is_end=as_of.is_end,
+        term_years=list(as_of.term_years()),
+    )
+
+
+def _plan_figures(rules: _Rules, plan: Plan) -> _PlanFigures:
+    """`_expected`, `_planned` and `_expected_for_year` of a plan, with the rules read once."""
+    term, yearly, per_year = plan
+    if term is None and yearly is None and not per_year:
+        return _PlanFigures(None, None, False, [None] * len(rules.years))
+    get = per_year.get
+    if term is not None:
+        final = term
+    elif yearly is not None:
+        final = yearly
+    else:
+        final = per_year[max(per_year)] if per_year else None
+    if rules.flow:
+        by_year = [
+            None if (value := get(year, yearly)) is None else value * weight
+            for year, weight in zip(rules.years, rules.weights, strict=True)
+        ]
+        if term is not None:
+            planned = term
+        else:
+            figures = [
+                value for year in rules.term_years if (value := get(year, yearly)) is not None
+            ]
+            planned = sum(figures, Decimal(0)) if figures else None
+        if rules.judgement == Judgement.FINAL:
+            expected = planned
+        elif rules.judgement == Judgement.PRORATED and term is not None:
+            expected = term * rules.prorated
+        else:
+            figures = [value for value in by_year if value is not None]
+            expected = sum(figures, Decimal(0)) if figures else None
+        return _PlanFigures(expected, planned, False, by_year)
+    by_year = [get(year, yearly) for year in rules.years]
+    if rules.every_year:
+        expected = by_year[rules.judged_index]
+    elif final is None or rules.judgement == Judgement.FINAL or rules.is_end:
+        expected = final
+    elif rules.baseline is not None:
+        expected = rules.baseline + (final - rules.baseline) * rules.share
+    else:
+        expected = final if rules.in_percent else final * rules.share
+    return _PlanFigures(expected, final, term is None and yearly is not None, by_year)
+
+
+def _units_progress(
+    target: Target,
+    *,
+    as_of: AsOf,
+    units: list[Unit],
+    plans: list[Plan],
+    sums: dict[str, dict[int, TargetSums]],
+    counts: dict[str, YearCounts],
+) -> list[TargetProgress]:
+    """`target_progress` of each of `units` (directly below a scope, none of them the
+    term's committee) with its plan, its branch's sums and its branch's units, in
+    one pass: the same figures, statuses and years, exactly."""
+    rules = _rules(target, as_of)
+    years, finished, kinds = rules.years, rules.finished, rules.kinds
+    positions = range(len(years))
+    last, covered_index = len(years) - 1, rules.judged_index if rules.per_year else len(years) - 1
+    count, ratio = rules.measure == Measure.COUNT, rules.measure == Measure.RATIO
+    latest, in_percent, at_least, failed = (
+        rules.latest, rules.in_percent, rules.at_least, rules.failed
+    )  # fmt: skip
+    every_year = rules.every_year
+    zero, hundred, minus_one = Decimal(0), HUNDRED, Decimal(-1)
+    counted: dict[Group, bool] = {}
+    plan_figures: dict[int, _PlanFigures] = {}
+
+    def completion_of(actual: Decimal, expected: Decimal) -> Decimal | None:
+        if in_percent:
+            return None
+        if at_least:
+            return actual / expected if expected else None
+        return expected / actual if actual and expected else None
+
+    rows = []
+    for unit, plan in zip(units, plans, strict=True):
+        figures = plan_figures.get(id(plan))
+        if figures is None:
+            figures = _plan_figures(rules, plan)
+            plan_figures[id(plan)] = figures
+        expected, by_year = figures.expected, figures.by_year
+        step = unit.path[-STEP:]
+        unit_sums = sums.get(step, {}).get(target.pk, {})
+        unit_counts = counts.get(step, {})
+        # Running sums: every group's changes, and those of the target's level.
+        d_units = d_value = d_numerator = d_denominator = 0
+        level_units = level_inactive = level_yes = 0
+        actuals, numerators, denominators, reported, in_scope, entered, any_entry = (
+            [], [], [], [], [], [], []
+        )  # fmt: skip
+        for year in years:
+            active = 0
+            if kinds is not None:
+                for kind, number in unit_counts.get(year, {}).items():
+                    if kind in kinds:
+                        active += number
+            e_reported = e_value = e_numerator = e_denominator = 0
+            own_reported = gone = 0
+            for group, s in unit_sums.get(year, {}).items():
+                e_reported += s[0]
+                e_value += s[1]
+                e_numerator += s[2]
+                e_denominator += s[3]
+                d_value += s[5]
+                d_numerator += s[6]
+                d_denominator += s[7]
+                d_units += s[9]
+                is_counted = counted.get(group)
+                if is_counted is None:
+                    is_counted = counted[group] = (
+                        group.is_top if kinds is None else not group.is_top and group.kind in kinds
+                    )
+                if is_counted:
+                    own_reported += s[0]
+                    level_yes += s[8]
+                    level_units += s[9]
+                    level_inactive += s[10]
+                    if not group.is_active:
+                        gone += s[0]
+            if rules.per_year:
+                reported.append(own_reported)
+                in_scope.append(active + gone)
+            else:
+                reported.append(level_units)
+                in_scope.append(active + level_inactive)
+            entered.append(own_reported)
+            any_entry.append(e_reported)
+            if not latest:
+                if not e_reported:
+                    actual = numerator = denominator = None
+                elif count:
+                    actual, numerator, denominator = Decimal(e_value), None, None
+                else:
+                    numerator, denominator = e_numerator, e_denominator
+                    actual = Decimal(numerator) * hundred / denominator if denominator else None
+            elif not d_units:
+                actual = numerator = denominator = None
+            elif count:
+                actual, numerator, denominator = Decimal(d_value), None, None
+            elif ratio:
+                numerator, denominator = d_numerator, d_denominator
+                actual = Decimal(numerator) * hundred / denominator if denominator else None
+            else:
+                units_of_level = active + level_inactive
+                numerator, denominator = level_yes, units_of_level
+                if not units_of_level:
+                    actual = None
+                elif in_percent:
+                    actual = Decimal(level_yes) * hundred / units_of_level
+                else:
+                    actual = Decimal(level_yes)
+            actuals.append(actual)
+            numerators.append(numerator)
+            denominators.append(denominator)
+        # The figure at the as-of point (`_total`).
+        if latest:
+            actual, numerator, denominator = actuals[last], numerators[last], denominators[last]
+        else:
+            with_data = [
+                index
+                for index in positions
+                if actuals[index] is not None or denominators[index] is not None
+            ]
+            if not with_data:
+                actual = numerator = denominator = None
+            elif count:
+                actual = sum((actuals[index] for index in with_data), zero)
+                numerator = denominator = None
+            else:
+                numerator = sum(numerators[index] for index in with_data)
+                denominator = sum(denominators[index] for index in with_data)
+                actual = Decimal(numerator) * hundred / denominator if denominator else None
+        passed = [None] * len(years)
+        for index in positions:
+            if (
+                (finished[index] or not every_year)
+                and actuals[index] is not None
+                and by_year[index] is not None
+            ):
+                if at_least:
+                    passed[index] = actuals[index] >= by_year[index]
+                else:
+                    passed[index] = actuals[index] <= by_year[index]
+        status = None
+        completion = None
+        missing: tuple[int, ...] = ()
+        weakest_year = None
+        if every_year and expected is not None and actual is not None:
+            # `_every_year_verdict`.
+            done = [index for index in positions if finished[index] and by_year[index] is not None]
+            if done:
+                missing = tuple(years[index] for index in done if not any_entry[index])
+                if missing:
+                    status = failed
+                else:
+                    judged = [index for index in done if actuals[index] is not None]
+                    if not judged:
+                        status = Status.NOT_APPLICABLE
+                    else:
+                        weakest, weakest_rank = None, None
+                        for index in judged:
+                            rate = completion_of(actuals[index], by_year[index])
+                            rank = (bool(passed[index]), minus_one if rate is None else rate)
+                            if weakest is None or rank < weakest_rank:
+                                weakest, weakest_rank = index, rank
+                        completion = completion_of(actuals[weakest], by_year[weakest])
+                        if not passed[weakest]:
+                            status = failed
+                        elif all(actuals[index] != by_year[index] for index in judged):
+                            status = Status.EXCEEDED
+                        else:
+                            status = Status.MET
+                        weakest_year = years[weakest]
+        if status is None:
+            if expected is None:
+                status = Status.NO_TARGET
+            elif actual is None:
+                status = Status.NOT_APPLICABLE if denominator == 0 else Status.NO_DATA
+            else:
+                completion = completion_of(actual, expected)
+                if not (actual >= expected if at_least else actual <= expected):
+                    status = failed
+                else:
+                    status = Status.MET if actual == expected else Status.EXCEEDED
+        rows.append(
+            TargetProgress(
+                target=target,
+                actual=actual,
+                expected=expected,
+                completion=completion,
+                status=status,
+                reported=reported[covered_index],
+                in_scope=in_scope[covered_index],
+                numerator=numerator,
+                denominator=denominator,
+                years=tuple(
+                    YearPoint(year, actuals[index], by_year[index], passed[index], entered[index])
+                    for index, year in enumerate(years)
+                ),
+                planned=figures.planned,
+                planned_per_year=figures.planned_per_year,
+                missing_years=missing,
+                weakest_year=weakest_year,
+            )
+        )
+    return rows
+
+
 def target_breakdown_progress(
     *, term: Term, target: Target, as_of: AsOf, scope: Unit | None = None
 ) -> TargetBreakdown:
@@ -1142,24 +1493,22 @@ def target_breakdown_progress(
     by_child = _quotas_by(quotas, (scope.depth + 1) * STEP)
     sums = _result_sums(term=term, scope=scope, as_of=as_of, target=target, by_branch=True)
     resolution = _resolution_plan(target)
-    units = [
-        UnitProgress(
-            unit=child,
-            progress=target_progress(
-                target,
-                plan=_plan_for(
-                    target,
-                    resolution=resolution,
-                    unit=child,
-                    is_root=False,
-                    quotas=by_child.get((target.pk, child.path), []),
-                ),
-                sums=sums.get(child.path[-STEP:], {}).get(target.pk, {}),
-                as_of=as_of,
-                scope=Scope(child, False, counts.get(child.path[-STEP:], {})),
-            ),
+    # Units without quotas share one plan: the resolution's percentage, or none.
+    shared = resolution if target.in_percent else Plan(None, None, {})
+    plans = []
+    for child in children:
+        below = by_child.get((target.pk, child.path))
+        plans.append(
+            _plan_for(target, resolution=resolution, unit=child, is_root=False, quotas=below)
+            if below
+            else shared
         )
-        for child in children
+    judged = _units_progress(
+        target, as_of=as_of, units=children, plans=plans, sums=sums, counts=counts
+    )
+    units = [
+        UnitProgress(unit=child, progress=progress)
+        for child, progress in zip(children, judged, strict=True)
     ]
     # The scope's own units: every branch's, and itself below the committee.
     held: YearCounts = defaultdict(lambda: defaultdict(int))

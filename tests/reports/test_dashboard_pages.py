@@ -583,3 +583,41 @@ def test_every_page_needs_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def _tbody(html: str) -> str:
+    body = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S).group(1)
+    return re.sub(r">\s+<", "><", body.strip())
+
+
+@pytest.mark.parametrize("code", ["1", "5", "9"])
+def test_the_unit_table_renders_its_page_as_django_tables2_would(demo, code):
+    """The page's rows are rendered in Python (`UnitBreakdownTable.page_rows`): cell for
+    cell and attribute for attribute what django-tables2's own template gives."""
+    from django.test import RequestFactory
+    from django_tables2 import RequestConfig
+
+    from indicators.engine import target_breakdown_progress
+    from reports.tables import UnitBreakdownTable, breakdown_rows
+
+    target = Target.objects.prefetch_related("year_values").get(code=code)
+    term = target.term
+    first = Unit.objects.filter(parent=term.root_unit).order_by("name").first()
+    Unit.objects.filter(pk=first.pk).update(is_active=False)
+    as_of = parse_as_of(term, "mid")
+    units = target_breakdown_progress(term=term, target=target, as_of=as_of).units
+    rows = breakdown_rows(units, drill_url=lambda unit: f"?unit={unit.pk}&x=<&>")
+    for query in ({}, {"page": 2}, {"sort": "name"}, {"sort": "-sector", "page": 5}):
+        request = RequestFactory().get("/", query)
+        rendered = []
+        for template in (None, "django_tables2/table.html"):
+            table = UnitBreakdownTable(list(rows), target=target, as_of=as_of)
+            if template:
+                table.template_name = template
+            RequestConfig(request, paginate={"per_page": 25}).configure(table)
+            rendered.append(_tbody(table.as_html(request)))
+        assert rendered[0] == rendered[1], query
+        if query == {"sort": "name"}:
+            assert f'data-unit="{first.code}"' in rendered[0]
+            assert "<small>" in rendered[0]  # "(inactive)"
+        assert rendered[0].count("<tr ") == (21 if query.get("page") == 5 else 25)
