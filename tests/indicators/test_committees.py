@@ -207,3 +207,20 @@ def test_the_demo_has_the_2025_reorganisation_with_the_seed_figures():
     rating = progress.for_target(new_term.targets.get(code="N7").pk)
     assert (rating.reported, rating.in_scope) == (0, 121)
     assert_rollup_exact(term)
+
+
+def test_the_successors_staff_act_on_the_years_before_it_existed(blocs, client):
+    """A successor stands where its predecessors stood for the years before it was
+    founded: its reviewer opens and may approve an organisation's 2023, which was the
+    old committee's; staff of an organisation it received never see a sibling's."""
+    from indicators.services import outside_scope_then
+
+    new = merge_into_new(blocs)
+    organisation = Unit.objects.get(pk=blocs["organisations"][1].pk)
+    reviewer = make_user("kiemduyet_cqt", unit=new, role=roles.REVIEWER)
+    assert outside_scope_then(user=reviewer, unit=organisation, year=2023) is None
+    client.force_login(reviewer)
+    assert client.get(f"/entry/{organisation.pk}/2023/").status_code == 200
+    sibling_clerk = make_user("nhaplieu_b", unit=blocs["other_organisation"], role=roles.CLERK)
+    client.force_login(sibling_clerk)
+    assert client.get(f"/entry/{organisation.pk}/2023/").status_code == 404
