@@ -48,7 +48,7 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
-from units.models import STEP, Unit, UnitPeriod
+from units.models import STEP, Unit, UnitPeriod, path_step
 from units.selectors import (
     alive_sql,
     in_term_tree,
@@ -621,13 +621,30 @@ def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota
         )
     # In no order: they are added up, exactly, whatever the order.
     quotas = UnitQuota.objects.filter(target__term=term).annotate(placed=placed).order_by()
-    if scope.pk != term.root_unit_id:
-        quotas = quotas.filter(placed__startswith=scope.path)
+    is_root = scope.pk == term.root_unit_id
+    step = path_step(scope.pk)
+    if not is_root:
+        quotas = quotas.filter(placed__contains=step)
     if target is not None:
         quotas = quotas.filter(target=target)
-    return [
-        Quota(*row) for row in quotas.values_list("target_id", "unit_id", "placed", "year", "value")
-    ]
+    found = []
+    for target_id, unit_id, placed_path, year, value in quotas.values_list(
+        "target_id", "unit_id", "placed", "year", "value"
+    ):
+        # Each path step is a unit's id: the scope's step, where it stands in the path
+        # the quota's year reads, gives the branch; paths are then told from today's
+        # scope (the scope, or a branch, may have moved since).
+        at = next(
+            (at for at in range(0, len(placed_path), STEP) if placed_path[at : at + STEP] == step),
+            None,
+        )
+        if at is not None:
+            found.append(
+                Quota(target_id, unit_id, scope.path + placed_path[at + STEP :], year, value)
+            )
+        elif is_root:
+            found.append(Quota(target_id, unit_id, placed_path, year, value))
+    return found
 
 
 def _plan_for(
@@ -1497,7 +1514,7 @@ def target_breakdown_progress(
     shared = resolution if target.in_percent else Plan(None, None, {})
     plans = []
     for child in children:
-        below = by_child.get((target.pk, child.path))
+        below = by_child.get((target.pk, scope.path + child.path[-STEP:]))
         plans.append(
             _plan_for(target, resolution=resolution, unit=child, is_root=False, quotas=below)
             if below
