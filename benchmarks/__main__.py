@@ -114,6 +114,8 @@ def _measure(args, sizes: list[str], url: str, cluster) -> int:
             empty_data()
             print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
             reports.append(measure_size(SIZES[name], repeat=args.repeat))
+            # Each size's table as soon as it is measured: a later failure loses nothing.
+            print(format_reports(reports[-1:], []), file=sys.stderr, flush=True)
     load = []
     if args.http_seconds > 0:
         from benchmarks.run import measure_http

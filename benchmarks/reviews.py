@@ -83,6 +83,8 @@ def measure_review(
         timings.append((time.perf_counter() - started) * 1000)
 
     url = review.get_absolute_url()
+    # A large size's adoption may outlast the session's idle limit (SESSION_IDLE_MINUTES).
+    client.force_login(user)
 
     def page() -> None:
         response = client.get(url)
