@@ -29,7 +29,7 @@ from reports.filters import UnitBreakdownFilter
 from reports.selection import Selection, select
 from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
-from units.selectors import unit_scope_for
+from units.selectors import term_tree_units, unit_scope_for
 from units.text import whole_number
 from units.timeline import unit_timeline
 
@@ -44,9 +44,17 @@ def _scope_choices(selection: Selection) -> list[Unit]:
     the scope's ancestors and the units directly below the scope (one query)."""
     top, scope = selection.top, selection.scope
     ancestors = [scope.path[:end] for end in range(len(top.path), len(scope.path) + 1, STEP)]
-    units = list(
+    committee = selection.term.root_unit
+    # An ended committee's term offers the units of its last day, wherever they are now.
+    offered = (
         Unit.objects.filter(path__startswith=top.path)
-        .filter(Q(depth__lte=top.depth + 1) | Q(path__in=ancestors) | Q(parent=scope))
+        if committee.ended_on is None
+        else term_tree_units(top, committee)
+    )
+    units = list(
+        offered.filter(
+            Q(depth__lte=top.depth + 1) | Q(path__in=ancestors) | Q(parent=scope) | Q(pk=top.pk)
+        )
         .order_by("path")
         .only("pk", "name", "path", "depth")
     )

@@ -31,21 +31,22 @@ def timeline_of(client, code: str) -> str:
 
 def test_the_demo_records_a_move_a_merger_and_a_dissolution_shown_on_the_scorecards(client):
     demo_load(password=PASSWORD)
-    kinds = Counter(UnitEvent.objects.values_list("kind", flat=True))
+    # Inside the term (the 2025 reorganisation is indicators/demo_2025.py's).
+    kinds = Counter(UnitEvent.objects.filter(date__year__lt=2025).values_list("kind", flat=True))
     # The merger: the merged unit, its result, and its three cells that move with it.
     assert kinds == {EventKind.MOVE: 4, EventKind.MERGE: 2, EventKind.DISSOLVE: 1}
     log_in(client, "lanhdao", PASSWORD)
-    assert timeline_of(client, "CS092-05") == (
+    assert timeline_of(client, "CS092-05").startswith(
         "Quá trình: chuyển từ Đảng bộ cơ quan số 092 sang Đảng bộ cơ quan số 097 04/2023 "
         "theo QĐ số 112-QĐ/ĐUK"
     )
-    assert timeline_of(client, "CS110") == (
+    assert timeline_of(client, "CS110").startswith(
         "Quá trình: sáp nhập vào Đảng bộ doanh nghiệp số 102 07/2024 theo QĐ số 245-QĐ/ĐUK"
     )
-    assert timeline_of(client, "CS102") == (
+    assert timeline_of(client, "CS102").startswith(
         "Quá trình: sáp nhập Đảng bộ doanh nghiệp số 110 07/2024 theo QĐ số 245-QĐ/ĐUK"
     )
-    assert timeline_of(client, "CS110-01") == (
+    assert timeline_of(client, "CS110-01").startswith(
         "Quá trình: chuyển từ Đảng bộ doanh nghiệp số 110 sang Đảng bộ doanh nghiệp số 102 "
         "07/2024 theo QĐ số 245-QĐ/ĐUK"
     )
@@ -82,7 +83,10 @@ def test_the_seed_figures_and_each_years_tree_after_the_events():
         assert not Result.objects.filter(unit=unit, year__gt=unit.ended_on.year).exists()
         assert not UnitQuota.objects.filter(unit=unit, year__gt=unit.ended_on.year).exists()
     plans = dict(
-        UnitQuota.objects.values("year").annotate(total=Sum("value")).values_list("year", "total")
+        UnitQuota.objects.filter(target__term=term)
+        .values("year")
+        .annotate(total=Sum("value"))
+        .values_list("year", "total")
     )
     assert plans == dict.fromkeys(range(2021, 2026), 640)
     assert (
@@ -98,11 +102,22 @@ def test_the_demo_reloads_to_the_same_history_and_its_logins_still_work():
     demo_load(password=PASSWORD)
 
     def history():
+        # Before the 2025 reorganisation, which a reload records again with a new
+        # successor (new ids, so new paths below it).
+        before = {"date__year__lt": 2025}
         return (
-            sorted(UnitEvent.objects.values_list("unit__code", "kind", "date", "decision_number")),
-            sorted(UnitPeriod.objects.values_list("unit__code", "start", "end", "path")),
+            sorted(
+                UnitEvent.objects.filter(**before).values_list(
+                    "unit__code", "kind", "date", "decision_number"
+                )
+            ),
+            sorted(
+                UnitPeriod.objects.filter(start__year__lt=2025).values_list(
+                    "unit__code", "start", "end", "path"
+                )
+            ),
             sorted(Unit.objects.filter(ended_on__isnull=False).values_list("code", "end_reason")),
-            sorted(Unit.objects.values_list("code", "path")),
+            sorted(Unit.objects.values_list("code", flat=True)),
         )
 
     first = history()
@@ -111,4 +126,5 @@ def test_the_demo_reloads_to_the_same_history_and_its_logins_still_work():
     for username in ("quantri", "lanhdao", "nhaplieu", "kiemduyet"):
         user = authenticate(RequestFactory().post("/login/"), username=username, password=PASSWORD)
         assert user is not None
-        assert user.unit is None or user.unit.ended_on is None
+        # The leader stays with the bloc, ended in 2025, to read its term (demo_2025).
+        assert username == "lanhdao" or user.unit is None or user.unit.ended_on is None
