@@ -29,7 +29,7 @@ from reports.filters import UnitBreakdownFilter
 from reports.selection import Selection, select
 from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
-from units.selectors import term_tree_units, unit_scope_for
+from units.selectors import term_tree_children, term_tree_units, unit_scope_for
 from units.text import whole_number
 from units.timeline import unit_timeline
 
@@ -157,7 +157,14 @@ def unit_scorecard(request, pk: int):
     if selection is None:
         raise Http404(_("There is no term to show yet."))
     progress = term_progress(term=selection.term, as_of=selection.as_of, scope=selection.scope)
-    children = list(Unit.objects.filter(parent=selection.scope).order_by("order", "name"))
+    # The committee's own page lists the units of its term's tree: after it ended, those
+    # it had on its last day (now under its successor).
+    below = (
+        term_tree_children(selection.scope)
+        if selection.scope.pk == selection.term.root_unit_id
+        else Unit.objects.filter(parent=selection.scope)
+    )
+    children = list(below.order_by("order", "name"))
     context = _base_context(selection) | {
         "progress": progress,
         "children": children,
