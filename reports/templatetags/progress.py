@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from html import escape
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from indicators.engine import MET_STATUSES, Status, TargetProgress
@@ -199,3 +201,17 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def unit_options(units, selected) -> str:
+    """The scope control's <option>s, indented by depth (`reports.views._scope_choices`):
+    one pass in plain Python, since a committee may offer thousands of units. The
+    names are escaped here, the ids are numbers: the whole is safe."""
+    return mark_safe(
+        "".join(
+            f'<option value="{int(unit.pk):d}"{" selected" if unit.pk == selected.pk else ""}>'
+            f"{escape(unit.indent + str(unit))}</option>"
+            for unit in units
+        )
+    )

@@ -135,3 +135,19 @@ def test_a_cell_is_a_unit_kind_not_a_sector(client, tree):
     assert "Loại đơn vị:" in labels
     assert "Loại hình:" in labels
     assert "Khối:" not in labels
+
+
+def test_the_unit_control_lists_the_units_escaped_indented_and_the_scope_selected(client, tree):
+    """The unit control offers the committee and its organisations, a name with markup
+    shown as text, and marks the unit the page is about."""
+    root, units, term, _target = tree
+    units[1].name = 'Chi bộ <b>"A&B"</b>'
+    units[1].save()
+    client.force_login(make_user("lanhdao", unit=root, role=roles.LEADER))
+    page = client.get(f"/?term={term.pk}&unit={units[1].pk}").text
+    control = re.search(r'<select name="unit"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option value="(\d+)"( selected)?>(.*?)</option>', control)
+    assert [int(pk) for pk, _selected, _name in options] == [root.pk, *(u.pk for u in units)]
+    assert [int(pk) for pk, selected, _name in options if selected] == [units[1].pk]
+    assert options[2][2] == "\u00a0\u00a0Chi bộ &lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
+    assert "<b>" not in control
