@@ -371,7 +371,9 @@ SUM_COLUMNS = [
     "reported", "value", "numerator", "denominator", "yes", "d_value", "d_numerator",
     "d_denominator", "d_yes", "d_units", "d_inactive_units",
 ]  # fmt: skip
-SUMS_SQL = ", ".join(f"COALESCE(SUM(c.{column}), 0)" for column in SUM_COLUMNS)
+# Cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC, which the driver reads as
+# Decimals, thousands of them on a unit table; the sums of counts fit in a BIGINT.
+SUMS_SQL = ", ".join(f"CAST(COALESCE(SUM(c.{column}), 0) AS BIGINT)" for column in SUM_COLUMNS)
 
 # The contributions in scope, per branch, target, year and group of units.
 AGGREGATE_SQL = (
@@ -474,7 +476,7 @@ def _result_sums(
             branches=f"ro.branch = '{TERM_TOTAL}'"
             if whole_term
             else "ro.branch LIKE sp.path || '%%'",
-            sums=", ".join(f"SUM(ro.{column})" for column in SUM_COLUMNS),
+            sums=", ".join(f"CAST(SUM(ro.{column}) AS BIGINT)" for column in SUM_COLUMNS),
             only_target=only_target.format(alias="ro"),
             **tables(),
         )
