@@ -48,7 +48,7 @@ from indicators.models import (
     Term,
     UnitQuota,
 )
-from units.models import STEP, Unit, UnitPeriod, path_step
+from units.models import STEP, Unit, UnitPeriod, path_step, path_steps
 from units.selectors import (
     alive_sql,
     in_term_tree,
@@ -646,14 +646,10 @@ def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota
         # Each path step is a unit's id: the scope's step, where it stands in the path
         # the quota's year reads, gives the branch; paths are then told from today's
         # scope (the scope, or a branch, may have moved since).
-        at = next(
-            (at for at in range(0, len(placed_path), STEP) if placed_path[at : at + STEP] == step),
-            None,
-        )
-        if at is not None:
-            found.append(
-                Quota(target_id, unit_id, scope.path + placed_path[at + STEP :], year, value)
-            )
+        steps = path_steps(placed_path)
+        if step in steps:
+            below = "".join(steps[steps.index(step) + 1 :])
+            found.append(Quota(target_id, unit_id, scope.path + below, year, value))
         elif is_root:
             found.append(Quota(target_id, unit_id, placed_path, year, value))
     return found

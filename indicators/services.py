@@ -23,8 +23,8 @@ from indicators.models import (
 )
 from indicators.rollup import rollup_batch, rollup_touched
 from units.events import day_text
-from units.models import Unit, User
-from units.selectors import stood_in, unit_scope_for
+from units.models import Unit, User, path_ids
+from units.selectors import load_places, path_in_year, stood_in, unit_scope_for
 
 
 def results_after_end(units: list[Unit], when) -> list[str]:
@@ -97,30 +97,38 @@ def outside_scope_then(*, user: User, unit: Unit, year: int) -> str | None:
     return None
 
 
+def _lineage_ids(unit: Unit, year: int) -> list[int]:
+    """The ids of the unit and the units above it in the tree of `year` (its end)."""
+    return path_ids(path_in_year(unit, year))
+
+
 def unit_year_locked(*, unit: Unit, year: int) -> bool:
     """Whether the results of `unit` for `year` are locked against clerks.
 
-    A year approved for a unit or for any unit above it locks the unit.
+    A year approved for a unit or for any unit above it in that year's tree locks
+    the unit: a unit moved since stays locked by its old branch's approval.
     """
-    prefixes = unit.lineage
     return UnitYear.objects.filter(
-        unit__path__in=prefixes, year=year, state=YearState.APPROVED
+        unit_id__in=_lineage_ids(unit, year), year=year, state=YearState.APPROVED
     ).exists()
 
 
 def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, int]]:
-    """(unit id, year) pairs locked by an approval at the unit or above it, in one query."""
-    prefixes = {path for unit in units for path in unit.lineage}
+    """(unit id, year) pairs locked by an approval at the unit or above it in that
+    year's tree (`unit_year_locked`), in two queries (one for the placements)."""
+    load_places(units)
+    lineages = {(unit.pk, year): _lineage_ids(unit, year) for unit in units for year in years}
     approved = set(
         UnitYear.objects.filter(
-            unit__path__in=prefixes, year__in=years, state=YearState.APPROVED
-        ).values_list("unit__path", "year")
+            unit_id__in={pk for lineage in lineages.values() for pk in lineage},
+            year__in=years,
+            state=YearState.APPROVED,
+        ).values_list("unit_id", "year")
     )
     return {
-        (unit.pk, year)
-        for unit in units
-        for year in years
-        if any((path, year) in approved for path in unit.lineage)
+        (unit_pk, year)
+        for (unit_pk, year), lineage in lineages.items()
+        if any((pk, year) in approved for pk in lineage)
     }
 
 
@@ -145,14 +153,15 @@ class StaleResults(StaleResult):
 
 # The guarded write: every write of results goes through here -----------------------
 #
-# Lock protocol. An approval of (unit U, year) locks the results of U's subtree.
-# A writer share-locks the Unit rows of the lineage (ancestors and itself) of every
-# unit it writes into, then reads the approvals; an approval exclusive-locks the
-# Unit rows it approves (`units_lock_for_approval`) before it reads or changes a
-# UnitYear. Writers into one subtree never wait for each other (share locks); an
-# approval waits for the writers below it to commit, and a writer that comes
-# after it waits for the approval to commit and then sees it (PostgreSQL's READ
-# COMMITTED takes a new snapshot for each statement). So the lock check and the
+# Lock protocol. An approval of (unit U, year) locks the results of U's subtree in
+# that year's tree. A writer share-locks the Unit rows of the lineage (ancestors and
+# itself, in the tree of the year it writes) of every unit it writes into, then reads
+# the approvals; an approval exclusive-locks the Unit rows it approves
+# (`units_lock_for_approval`) before it reads or changes a UnitYear. Writers into one
+# subtree never wait for each other (share locks); an approval waits for the writers
+# below it to commit, and a writer that comes after it waits for the approval to
+# commit and then sees it (PostgreSQL's READ COMMITTED takes a new snapshot for each
+# statement). So the lock check and the
 # write are one atomic step. SQLite has one writer at a time and needs no locks.
 
 
@@ -180,15 +189,19 @@ def units_lock_for_approval(*, units: list[Unit]) -> None:
         )
 
 
-def units_lock_for_write(*, units: Iterable[Unit]) -> None:
-    """Share-lock the lineage of `units` (see the protocol above); inside a transaction."""
-    paths = sorted({path for unit in units for path in unit.lineage})
-    if not paths or not _row_locks_supported():
+def units_lock_for_write(*, places: Iterable[tuple[Unit, int]]) -> None:
+    """Share-lock, for each (unit, year) of `places`, the unit and the units above it in
+    that year's tree: those whose approval would lock it (see the protocol above);
+    inside a transaction."""
+    places = list(places)
+    if not places or not _row_locks_supported():
         return
+    load_places([unit for unit, _year in places])
+    ids = sorted({pk for unit, year in places for pk in _lineage_ids(unit, year)})
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {Unit._meta.db_table} WHERE path = ANY(%s) ORDER BY path FOR SHARE",
-            [paths],
+            f"SELECT id FROM {Unit._meta.db_table} WHERE id = ANY(%s) ORDER BY path FOR SHARE",
+            [ids],
         )
 
 
@@ -201,7 +214,7 @@ def results_guard(*, user: User, places: Iterable[tuple[Unit, int]]) -> None:
     if not places:
         return
     units = {unit.pk: unit for unit in places.values()}
-    units_lock_for_write(units=units.values())
+    units_lock_for_write(places=[(unit, year) for (_pk, year), unit in places.items()])
     if user.is_superuser:
         return
     years = sorted({year for _unit, year in places})

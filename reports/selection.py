@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
-from units.models import STEP, Unit, path_step
+from units.models import Unit, path_ids
 from units.selectors import in_term_tree, path_in_year, stood_in, term_tree_path, unit_scope_for
 from units.text import whole_number
 
@@ -37,20 +37,12 @@ class Selection:
     def ancestors(self) -> list[Unit]:
         """The scope's ancestors the user may see, top first (one query; two for a unit
         that has left the term's committee since it ended)."""
-        if self.path_then:
-            # The chain of the as-of year (a unit moved since): each path step is a unit's id.
-            steps = [
-                self.path_then[at : at + STEP] for at in range(0, len(self.path_then) - STEP, STEP)
-            ]
-            ids = [int(step, 36) for step in steps[steps.index(path_step(self.top.pk)) :]]
-            found = Unit.objects.in_bulk(ids)
-            return [found[pk] for pk in ids if pk in found]
-        path = term_tree_path(self.scope, self.term.root_unit)
-        # Each step of a path is a unit's id: from the top's step to the scope's parent's.
-        steps = [path[start : start + STEP] for start in range(0, len(path), STEP)]
-        top_step = self.top.path[-STEP:]
-        first = steps.index(top_step) if top_step in steps else len(steps) - 1
-        ids = [int(step, 36) for step in steps[first:-1]]
+        # The chain of the as-of year when the scope stood elsewhere then (a unit moved
+        # since), else of the term's tree. Each path step is a unit's id: from the top's
+        # step to the scope's parent's.
+        ids = path_ids(self.path_then or term_tree_path(self.scope, self.term.root_unit))
+        first = ids.index(self.top.pk) if self.top.pk in ids else len(ids) - 1
+        ids = ids[first:-1]
         units = Unit.objects.in_bulk(ids)
         return [units[pk] for pk in ids if pk in units]
 

@@ -565,3 +565,35 @@ def test_the_raw_results_export_follows_each_years_tree(client, moved):
     text = b"".join(rows.streaming_content).decode("utf-8-sig")
     years = sorted(line.split(",")[4] for line in text.splitlines()[1:] if "KV" in line)
     assert years == ["2021", "2022"]
+
+
+def test_the_old_branchs_approval_still_locks_the_moved_units_years(client, moved):
+    """X approved 2022 before the cell left for Y: the cell's own clerk finds 2022 locked,
+    in the entry form and in the guarded write, and 2023 (Y's year) open."""
+    from indicators.services import YearLocked, result_save, unit_year_locked
+
+    UnitYear.objects.create(unit=moved["old"], year=2022, state=YearState.APPROVED)
+    cell = moved["cell"]
+    assert unit_year_locked(unit=cell, year=2022)
+    assert not unit_year_locked(unit=cell, year=2023)
+    clerk = make_user("nhaplieu_kv", unit=cell, role=roles.CLERK, is_staff=True)
+    client.force_login(clerk)
+    page = client.get(f"/entry/{cell.pk}/2022/").text
+    assert "được duyệt" in page
+    response = client.post(f"/entry/{cell.pk}/2022/", {})
+    assert response.status_code == 403
+    assert "Năm này đã được duyệt và khóa: không có gì được lưu." in response.text
+    stored = Result.objects.get(unit=cell, year=2022)
+    stored.value = 98
+    with pytest.raises(YearLocked):
+        result_save(result=stored, user=clerk)
+    assert sorted(Result.objects.filter(unit=cell).values_list("year", "value")) == [
+        (2021, 5),
+        (2022, 7),
+        (2023, 11),
+        (2024, 13),
+    ]
+    # Y approving its own 2022 locks nothing of the cell's: it was not Y's that year.
+    UnitYear.objects.filter(unit=moved["old"]).delete()
+    UnitYear.objects.create(unit=moved["new"], year=2022, state=YearState.APPROVED)
+    assert not unit_year_locked(unit=cell, year=2022)

@@ -40,6 +40,16 @@ def path_step(number: int) -> str:
     return "".join(reversed(digits))
 
 
+def path_steps(path: str) -> list[str]:
+    """The steps of a tree path, top first: one per unit it goes through."""
+    return [path[start : start + STEP] for start in range(0, len(path), STEP)]
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids of the units a tree path goes through, top first (`path_step` undone)."""
+    return [int(step, len(ALPHABET)) for step in path_steps(path)]
+
+
 class Kind(models.TextChoices):
     BLOC = "bloc", _("Bloc Party committee")
     GRASSROOTS_COMMITTEE = "grassroots_committee", _("Grassroots Party committee")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 
 import pytest
 from django.db import connection, connections, transaction
@@ -23,7 +24,8 @@ from indicators.services import (
     units_lock_for_approval,
 )
 from tests.factories import make_result, make_target, make_term, make_tree, make_unit, make_user
-from units.models import Kind
+from units.events import unit_move
+from units.models import Kind, Unit
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -80,12 +82,19 @@ def approving(unit, year: int, approved: threading.Event, release: threading.Eve
 
 @pytest.fixture
 def setting():
-    root, (unit, _other) = make_tree(2)
+    root, (unit, other) = make_tree(2)
     cell = make_unit(parent=unit, kind=Kind.CELL)
     term = make_term(root)
     target = make_target(term, code="1")
     clerk = make_user("nhaplieu", unit=unit)
-    return {"unit": unit, "cell": cell, "term": term, "target": target, "clerk": clerk}
+    return {
+        "unit": unit,
+        "other": other,
+        "cell": cell,
+        "term": term,
+        "target": target,
+        "clerk": clerk,
+    }
 
 
 def race_with_approval(setting, write):
@@ -228,3 +237,24 @@ def test_an_import_does_not_overwrite_a_save_made_at_the_same_moment(setting):
     stored.refresh_from_db()
     assert (stored.value, stored.version) == (50000, 2)
     assert sorted(stored.history.values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_save_into_a_moved_units_year_waits_for_its_old_branchs_approval(setting):
+    """The cell moved to another organisation in 2023: its 2022 was the old one's, whose
+    approval of 2022, still uncommitted, must hold off the cell's own clerk's save."""
+    unit_move(
+        unit=setting["cell"],
+        parent=setting["other"],
+        when=date(2023, 1, 15),
+        decision_number="12-QĐ/ĐUK",
+    )
+    cell = Unit.objects.get(pk=setting["cell"].pk)
+    clerk = make_user("nhaplieu_kv", unit=cell)
+    writer = race_with_approval(
+        setting,
+        lambda: results_save_year(
+            unit=cell, year=2022, rows=[ResultRow(target=setting["target"], value=12)], user=clerk
+        ),
+    )
+    assert isinstance(writer.error, YearLocked)
+    assert not Result.objects.exists()
