@@ -51,6 +51,8 @@ from indicators.models import (
 from units.models import STEP, Unit, UnitPeriod, path_step, path_steps
 from units.selectors import (
     alive_sql,
+    holding_day,
+    holding_year,
     in_term_tree,
     reads_committee_sql,
     reads_year_sql,
@@ -612,16 +614,11 @@ def _quotas(term: Term, scope: Unit, target: Target | None = None) -> list[Quota
     """
     committee = term.root_unit
     periods = UnitPeriod.objects.filter(unit=OuterRef("unit"))
-    of_year = periods.filter(
-        Q(first_year__lte=OuterRef("year"))
-        & (Q(last_year__isnull=True) | Q(last_year__gte=OuterRef("year")))
-    ).values("path")[:1]
+    of_year = periods.filter(holding_year(OuterRef("year"))).values("path")[:1]
     if committee.ended_on is None:
         placed = Coalesce(Subquery(of_year), F("unit__path"))
     else:
-        last_day = periods.filter(
-            Q(start__lt=committee.ended_on) & (Q(end__isnull=True) | Q(end__gte=committee.ended_on))
-        ).values("path")[:1]
+        last_day = periods.filter(holding_day(committee.ended_on)).values("path")[:1]
         placed = Coalesce(
             Case(
                 When(

@@ -21,19 +21,23 @@ from django.db.models import (
 
 from indicators.models import Frequency, Level, Result, Target, Term
 from units.models import Unit, UnitPeriod
-from units.selectors import around_scope, placed_under, term_tree_units, units_of_year
+from units.selectors import (
+    around_scope,
+    holding_day,
+    placed_under,
+    term_tree_units,
+    units_of_year,
+)
 
 
 def held_by_ended_committee(unit: Unit, lookup: str = "root_unit") -> Exists:
     """Terms (at `lookup`, their committee) of a committee that has ended and had `unit`
     in its tree on its last day: the tree its term reads from then (`units.selectors`)."""
-    ended_on = OuterRef(f"{lookup}__ended_on")
     return Exists(
         UnitPeriod.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=ended_on),
+            holding_day(OuterRef(f"{lookup}__ended_on")),
             unit=unit,
             path__startswith=OuterRef(f"{lookup}__path"),
-            start__lt=ended_on,
         )
     )
 

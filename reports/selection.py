@@ -15,7 +15,7 @@ from indicators.engine import AsOf, InvalidAsOf, as_of_mid_term, parse_as_of
 from indicators.models import Term
 from indicators.selectors import terms_visible_to
 from units.models import Unit, path_ids
-from units.selectors import in_term_tree, path_in_year, stood_in, term_tree_path, unit_scope_for
+from units.selectors import in_term_tree, read_from, term_tree_path, unit_scope_for
 from units.text import whole_number
 
 
@@ -94,18 +94,9 @@ def select(request, *, unit_pk: int | None = None, term: Term | None = None) -> 
     unit_id = unit_pk or int_param(request, "unit")
     if unit_id and unit_id != top.pk:
         scope = Unit.objects.filter(pk=unit_id).first()
-        if scope is None:
-            pass
-        elif top is allowed and committee.ended_on is None:
-            # Staff read a unit for the years it stood in their subtree (a moved
-            # unit: the old branch before the move, the new one since).
-            if not stood_in(top, scope, as_of.year):
-                scope = None
-            elif not scope.is_in(top):
-                path_then = path_in_year(scope, as_of.year)
-        elif not in_term_tree(scope, top, committee):
-            scope = None
-        if scope is None:
+        if scope is not None:
+            path_then = read_from(top, scope, as_of.year, committee, own=top is allowed)
+        if scope is None or path_then is None:
             raise Http404(_("This unit does not exist or is outside your scope."))
     return Selection(
         term=term,

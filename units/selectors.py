@@ -115,16 +115,27 @@ def alive_in(year: int) -> Q:
     return Q(end_year__isnull=True, is_active=True) | Q(end_year__gt=year)
 
 
-def _reads(year: int, committee: Unit | None, prefix: str = "") -> Q:
-    """The placements read for `year` (`reads_year_sql`, for a term of `committee`)."""
-    if committee is not None and committee.ended_on is not None and year >= committee.end_year:
-        ended_on = committee.ended_on
-        return Q(**{f"{prefix}start__lt": ended_on}) & (
-            Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": ended_on})
-        )
+def holding_year(year, prefix: str = "") -> Q:
+    """Placements that hold `year` (a number, or an expression such as `OuterRef`):
+    they stood on its last day (`holds_year_sql`)."""
     return Q(**{f"{prefix}first_year__lte": year}) & (
         Q(**{f"{prefix}last_year__isnull": True}) | Q(**{f"{prefix}last_year__gte": year})
     )
+
+
+def holding_day(day, prefix: str = "") -> Q:
+    """Placements that stood on the day before `day` (a committee's last day, when
+    `day` is its `ended_on`)."""
+    return Q(**{f"{prefix}start__lt": day}) & (
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": day})
+    )
+
+
+def _reads(year: int, committee: Unit | None, prefix: str = "") -> Q:
+    """The placements read for `year` (`reads_year_sql`, for a term of `committee`)."""
+    if committee is not None and committee.ended_on is not None and year >= committee.end_year:
+        return holding_day(committee.ended_on, prefix)
+    return holding_year(year, prefix)
 
 
 def units_of_year(scope: Unit, year: int, committee: Unit | None = None):
@@ -227,10 +238,7 @@ def placed_under(scope: Unit, *, unit: str = "unit", year: str = "year") -> Q:
     old branch. One query for the scope's placements, then a semi-join."""
     from units.models import UnitPeriod
 
-    holding = UnitPeriod.objects.filter(
-        Q(unit=OuterRef(unit), first_year__lte=OuterRef(year))
-        & (Q(last_year__isnull=True) | Q(last_year__gte=OuterRef(year)))
-    )
+    holding = UnitPeriod.objects.filter(holding_year(OuterRef(year)), unit=OuterRef(unit))
     condition = Q(pk__in=[])
     for path, first, last in _places(scope):
         years = Q()
@@ -250,6 +258,23 @@ def in_term_tree(unit: Unit, top: Unit, committee: Unit) -> bool:
     if committee.ended_on is None:
         return False
     return _last_day_paths(committee).filter(unit=unit, path__startswith=top.path).exists()
+
+
+def read_from(top: Unit, unit: Unit, year: int, committee: Unit, *, own: bool) -> str | None:
+    """Whether a page of a term of `committee`, as of `year`, whose view starts at `top`
+    reads `unit`, and by which path: None when it does not; "" by the term's tree
+    (`in_term_tree`); the unit's path in `year` when it stood below `top` that year
+    and has moved out since.
+
+    `own`: `top` is the user's own unit. Staff read a unit for the years it stood in
+    their subtree (a moved unit: the old branch before the move, the new one since),
+    while the committee exists; otherwise the term's tree decides.
+    """
+    if own and committee.ended_on is None:
+        if not stood_in(top, unit, year):
+            return None
+        return "" if unit.is_in(top) else path_in_year(unit, year)
+    return "" if in_term_tree(unit, top, committee) else None
 
 
 def term_tree_path(unit: Unit, committee: Unit) -> str:
