@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from indicators.bulk import results_create
 from indicators.models import (
     Measure,
     Result,
@@ -303,7 +304,7 @@ def results_write(*, changes: list[ResultChange], user: User) -> WriteReport:
         if to_create:
             try:
                 with transaction.atomic():
-                    bulk_create_with_history(to_create, Result, batch_size=BATCH, default_user=user)
+                    results_create(to_create, user=user)
             except IntegrityError as error:
                 # Created by another save between our check and our write.
                 raise StaleResults(_existing(new) or [change.result for change in new]) from error
