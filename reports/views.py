@@ -91,7 +91,11 @@ def dashboard(request):
     context = _base_context(selection) | {
         "progress": progress,
         "scope_choices": scope_choices,
-        "ancestors": [u for u in scope_choices if selection.scope.path.startswith(u.path)][:-1],
+        # The way up from the units offered (no query), unless the scope stood
+        # elsewhere in the as-of year's tree (a unit moved since).
+        "ancestors": selection.ancestors
+        if selection.path_then
+        else [u for u in scope_choices if selection.scope.path.startswith(u.path)][:-1],
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -262,19 +262,25 @@ def in_term_tree(unit: Unit, top: Unit, committee: Unit) -> bool:
 
 def read_from(top: Unit, unit: Unit, year: int, committee: Unit, *, own: bool) -> str | None:
     """Whether a page of a term of `committee`, as of `year`, whose view starts at `top`
-    reads `unit`, and by which path: None when it does not; "" by the term's tree
-    (`in_term_tree`); the unit's path in `year` when it stood below `top` that year
-    and has moved out since.
+    reads `unit`, and by which path (the page's way up): None when it does not; ""
+    when the term's tree (`term_tree_path`) gives it; else the unit's path in the
+    tree the year reads, where it stood elsewhere then.
 
     `own`: `top` is the user's own unit. Staff read a unit for the years it stood in
     their subtree (a moved unit: the old branch before the move, the new one since),
-    while the committee exists; otherwise the term's tree decides.
+    while the committee exists; otherwise the term's tree decides whether it is read,
+    and the year's tree still gives its way up.
     """
     if own and committee.ended_on is None:
         if not stood_in(top, unit, year):
             return None
         return "" if unit.is_in(top) else path_in_year(unit, year)
-    return "" if in_term_tree(unit, top, committee) else None
+    if not in_term_tree(unit, top, committee):
+        return None
+    if committee.ended_on is not None and year >= committee.end_year:
+        return ""  # the tree of the committee's last day: the term's own
+    then = path_in_year(unit, year)
+    return "" if then == term_tree_path(unit, committee) else then
 
 
 def term_tree_path(unit: Unit, committee: Unit) -> str:

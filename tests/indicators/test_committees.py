@@ -17,7 +17,7 @@ from tests.indicators.test_rollup import assert_rollup_exact
 from tests.indicators.test_year_tree import TARGET_KINDS, figure, figures_up_to
 from units import roles
 from units.events import unit_merge
-from units.models import GRASSROOTS_KINDS, EndReason, EventKind, Kind, Unit, UnitEvent
+from units.models import GRASSROOTS_KINDS, EndReason, EventKind, Kind, Unit, UnitEvent, User
 from units.selectors import units_of_year
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,25 @@ def test_the_successors_staff_act_on_the_years_before_it_existed(blocs, client):
     sibling_clerk = make_user("nhaplieu_b", unit=blocs["other_organisation"], role=roles.CLERK)
     client.force_login(sibling_clerk)
     assert client.get(f"/entry/{organisation.pk}/2023/").status_code == 404
+
+
+def crumbs(client, url: str) -> str:
+    page = client.get(url)
+    assert page.status_code == 200
+    trail = re.search(r'<nav[^>]*class="[^"]*crumbs[^"]*"[^>]*>(.*?)</nav>', page.text, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", trail.group(1)))
+
+
+def test_the_ended_blocs_pages_go_up_the_tree_of_the_as_of_year(client):
+    """The demo's cell moved from Đảng bộ cơ quan số 092 to số 097 on 01/04/2023, and the
+    bloc ended in 2025: its leader, opening the cell as of 2022, goes up through 092,
+    as of 2024 through 097, on the overview and on the cell's scorecard."""
+    demo_load(password="demo-password-for-tests")
+    cell = Unit.objects.get(code="CS092-05")
+    client.force_login(User.objects.get(username="lanhdao"))
+    for url in (f"/?unit={cell.pk}&as_of=2022", f"/units/{cell.pk}/?as_of=2022"):
+        trail = crumbs(client, url)
+        assert "Đảng bộ cơ quan số 092" in trail.split("›")[-2], trail
+        assert "số 097" not in trail
+    for url in (f"/?unit={cell.pk}&as_of=2024", f"/units/{cell.pk}/?as_of=2024"):
+        assert "Đảng bộ cơ quan số 097" in crumbs(client, url).split("›")[-2]
