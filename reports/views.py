@@ -29,7 +29,7 @@ from reports.filters import UnitBreakdownFilter
 from reports.selection import Selection, select
 from reports.tables import UnitBreakdownTable, breakdown_rows
 from units.models import STEP, Unit
-from units.selectors import term_tree_children, term_tree_units, unit_scope_for
+from units.selectors import term_tree_children, term_tree_path_of, term_tree_units, unit_scope_for
 from units.text import whole_number
 from units.timeline import unit_timeline
 
@@ -51,15 +51,18 @@ def _scope_choices(selection: Selection) -> list[Unit]:
         if committee.ended_on is None
         else term_tree_units(top, committee)
     )
+    # In the order of the term's tree, each unit under its parent (the organisations
+    # an ended committee had are under it there, wherever they are now).
     units = list(
         offered.filter(
             Q(depth__lte=top.depth + 1) | Q(path__in=ancestors) | Q(parent=scope) | Q(pk=top.pk)
         )
-        .order_by("path")
+        .annotate(tree_path=term_tree_path_of(top, committee))
+        .order_by("tree_path")
         .only("pk", "name", "path", "depth")
     )
     for unit in units:
-        unit.indent = "\u00a0\u00a0" * (unit.depth - top.depth)
+        unit.indent = "\u00a0\u00a0" * ((len(unit.tree_path) - len(top.path)) // STEP)
     return units
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from units import roles
 from units.models import Unit, User
@@ -309,6 +310,16 @@ def term_tree_units(top: Unit, committee: Unit):
         return units
     had = _last_day_paths(committee).filter(path__startswith=top.path).values("unit_id")
     return Unit.objects.filter(Q(path__startswith=top.path) | Q(pk__in=had))
+
+
+def term_tree_path_of(top: Unit, committee: Unit):
+    """For a query of units: each one's path in the tree a term of `committee` reads
+    last (`term_tree_path`): today's, or, once the committee has ended, the one of its
+    last day for the units it had below `top` then."""
+    if committee.ended_on is None:
+        return F("path")
+    last_day = _last_day_paths(committee).filter(unit=OuterRef("pk"), path__startswith=top.path)
+    return Coalesce(Subquery(last_day.values("path")[:1]), F("path"))
 
 
 def _last_day_paths(committee: Unit):

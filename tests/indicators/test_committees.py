@@ -254,3 +254,18 @@ def test_the_ended_blocs_pages_go_up_the_tree_of_the_as_of_year(client):
         assert "số 097" not in trail
     for url in (f"/?unit={cell.pk}&as_of=2024", f"/units/{cell.pk}/?as_of=2024"):
         assert "Đảng bộ cơ quan số 097" in crumbs(client, url).split("›")[-2]
+
+
+def test_the_ended_blocs_unit_control_lists_its_tree_in_order(client):
+    """The bloc first, then its organisations in the order of its tree, each once: those
+    it had on its last day (now under its successor) and those that ended before it."""
+    demo_load(password="demo-password-for-tests")
+    client.force_login(User.objects.get(username="lanhdao"))
+    page = client.get("/").text
+    control = re.search(r'<select name="unit"[^>]*>(.*?)</select>', page, re.S).group(1)
+    labels = re.findall(r"<option[^>]*>(.*?)</option>", control)
+    assert not labels[0].startswith("\u00a0")
+    assert all(label.startswith("\u00a0\u00a0") for label in labels[1:])
+    numbers = [int(re.search(r"số (\d+)", label).group(1)) for label in labels[1:]]
+    assert numbers == sorted(numbers)
+    assert len(numbers) == len(set(numbers)) == 121
