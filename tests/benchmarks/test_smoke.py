@@ -19,7 +19,8 @@ def test_benchmark_runs_and_prints_the_ratio_line(settings):
     report = measure_size(tiny, repeat=1)
     assert report.results == 12 * 3 * 2
     assert Result.objects.count() == report.results  # the import put back what it took
-    assert {figure.name for figure in report.figures} >= {"overview", "breakdown"}
+    assert {figure.name for figure in report.figures} >= {"overview", "breakdown", "import_preview"}
+    assert report.preview_peak_mb > 0
     assert report.queries["overview"] > 0
     text = format_reports([report, report])
     last = text.splitlines()[-1]
