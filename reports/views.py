@@ -66,6 +66,18 @@ def _scope_choices(selection: Selection) -> list[Unit]:
     return units
 
 
+def _way_up(selection: Selection, scope_choices: list[Unit]) -> list[Unit]:
+    """The scope's ancestors from the units offered, by their paths in the term's tree
+    (no query): an ended committee's organisations sit under it there, not under its
+    successor. A scope that stood elsewhere in the as-of year (a unit moved since)
+    goes up that year's tree (`Selection.ancestors`)."""
+    if selection.path_then:
+        return selection.ancestors
+    scope = selection.scope
+    path = next((u.tree_path for u in scope_choices if u.pk == scope.pk), scope.path)
+    return [u for u in scope_choices if path.startswith(u.tree_path)][:-1]
+
+
 def _base_context(selection: Selection) -> dict:
     return {
         "selection": selection,
@@ -94,11 +106,7 @@ def dashboard(request):
     context = _base_context(selection) | {
         "progress": progress,
         "scope_choices": scope_choices,
-        # The way up from the units offered (no query), unless the scope stood
-        # elsewhere in the as-of year's tree (a unit moved since).
-        "ancestors": selection.ancestors
-        if selection.path_then
-        else [u for u in scope_choices if selection.scope.path.startswith(u.path)][:-1],
+        "ancestors": _way_up(selection, scope_choices),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -269,3 +269,14 @@ def test_the_ended_blocs_unit_control_lists_its_tree_in_order(client):
     numbers = [int(re.search(r"số (\d+)", label).group(1)) for label in labels[1:]]
     assert numbers == sorted(numbers)
     assert len(numbers) == len(set(numbers)) == 121
+
+
+def test_the_ended_blocs_overview_of_an_organisation_goes_up_through_the_bloc(client):
+    """An organisation the demo's bloc had on its last day (now under the successor):
+    the bloc's leader opening it on the overview goes up through the bloc, as on the
+    organisation's scorecard."""
+    demo_load(password="demo-password-for-tests")
+    organisation = Unit.objects.get(code="CS097")
+    client.force_login(User.objects.get(username="lanhdao"))
+    for url in (f"/?unit={organisation.pk}", f"/units/{organisation.pk}/"):
+        assert "Đảng bộ Khối" in crumbs(client, url).split("›")[0]
