@@ -7,9 +7,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Resolution targets")
 
     def ready(self) -> None:
-        from indicators import rollup
+        from indicators import rollup, unit_counts
 
         rollup.connect()
+        unit_counts.connect()
         from indicators.services import results_after_end
         from units.events import register_end_check
 

@@ -41,7 +41,7 @@ from indicators.models import (
 )
 from indicators.rollup import rollup_batch, rollup_refresh_term
 from units import roles
-from units.models import Kind, Sector, Unit
+from units.models import Kind, Sector, Unit, tree_batch
 
 # Sent at the end of demo_load(term=, units=the grassroots organisations).
 demo_loaded = Signal()
@@ -402,7 +402,7 @@ def demo_load(*, password: str | None = None) -> DemoReport:
     """Load (or reload) the demo term; running it twice leaves the same data."""
     demo_reorganisation_undo(ROOT_CODE)  # a reload starts from the tree before 2025
     builder = DemoBuilder()
-    with rollup_batch():
+    with tree_batch(), rollup_batch():
         builder.build_units()
         builder.build_term()
         builder.clear()

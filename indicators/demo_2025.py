@@ -23,7 +23,7 @@ from indicators.models import Result, Term
 from indicators.rollup import rollup_batch
 from onboarding.terms import NewTerm, term_copy
 from units.events import unit_merge
-from units.models import Kind, Unit, UnitEvent, UnitPeriod
+from units.models import Kind, Unit, UnitEvent, UnitPeriod, tree_batch
 
 SUCCESSOR_CODE = "CQT"
 SUCCESSOR_NAME = "Đảng bộ các cơ quan tỉnh (minh họa)"
@@ -89,6 +89,7 @@ def demo_reorganise_2025(term: Term) -> Term:
 
 
 @transaction.atomic
+@tree_batch()
 def demo_reorganisation_undo(root_code: str) -> None:
     """Put the demo's tree back as it stood before the reorganisation: the successor, its
     term and the recorded events go; the organisations are back under the bloc, which

@@ -46,6 +46,7 @@ from indicators.models import (
     ResultRollup,
     Target,
     Term,
+    UnitCount,
     UnitQuota,
 )
 from units.models import STEP, Unit, UnitPeriod, path_step, path_steps
@@ -421,6 +422,7 @@ def tables() -> dict[str, str]:
         "term": quote(Term._meta.db_table),
         "rollup": quote(ResultRollup._meta.db_table),
         "period": quote(UnitPeriod._meta.db_table),
+        "counts": quote(UnitCount._meta.db_table),
     }
 
 
@@ -541,62 +543,102 @@ class Scope:
         return not group.is_top and group.kind in kinds
 
 
-UNITS_OF_YEARS_SQL = """
+# The scope's rows in `UnitCount` (or its branches' and its own, by branch), less
+# the term's committee where it stands in the scope: signed rows, added up by the
+# reader.
+COUNTED_UNITS_SQL = """
+SELECT {branch} AS branch, y.year, c.kind, {value} AS n
+FROM ({years}) y
+JOIN {period} sp ON sp.unit_id = {scope:d} AND {scope_holds}
+JOIN {counts} c ON c.year = y.year AND c.{lookup} = sp.path
+{own}UNION ALL
+SELECT {committee_branch}, y.year, u.kind, -1
+FROM ({years}) y
+JOIN {period} sp ON sp.unit_id = {scope:d} AND {scope_holds}
+JOIN {period} p ON p.unit_id = {committee:d} AND {holds} AND p.path LIKE sp.path || '%%'
+JOIN {unit} u ON u.id = p.unit_id AND {alive}
+"""
+
+# The scope itself, when counted by branch (branch "").
+OWN_SQL = """UNION ALL
+SELECT '', y.year, c.kind, c.own
+FROM ({years}) y
+JOIN {period} sp ON sp.unit_id = {scope:d} AND {scope_holds}
+JOIN {counts} c ON c.year = y.year AND c.path = sp.path
+"""
+
+# An ended committee's term reads, from the year it ended, the tree of its last
+# day, which `UnitCount` (each year's end) does not hold: its placements are
+# counted.
+SCANNED_UNITS_SQL = """
 SELECT {branch} AS branch, y.year, p.kind, SUM(p.n) AS n
 FROM ({years}) y
-JOIN {period} sp ON sp.unit_id = %s AND {scope_holds}
+JOIN {period} sp ON sp.unit_id = {scope:d} AND {scope_holds}
 JOIN (
-  SELECT SUBSTR(p.path, 1, (SELECT MAX(LENGTH(s.path)) FROM {period} s WHERE s.unit_id = %s)
+  SELECT SUBSTR(p.path, 1, (SELECT MAX(LENGTH(s.path)) FROM {period} s WHERE s.unit_id = {scope:d})
                            + {step:d}) AS path,
-         p.first_year, p.last_year, {dates}u.kind, u.end_year, u.is_active, COUNT(*) AS n
+         p.first_year, p.last_year, p.start, p."end", u.kind, u.end_year, u.is_active,
+         COUNT(*) AS n
   FROM {period} p JOIN {unit} u ON u.id = p.unit_id
-  WHERE u.id <> %s
-  GROUP BY {grouped}
+  WHERE u.id <> {committee:d}
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 ) p ON {holds} AND p.path LIKE sp.path || '%%'
 WHERE {alive}
 GROUP BY 1, 2, 3
 """
 
 
-def _units_of_years_sql(*, years: Iterable[int], by_branch: bool, committee: Unit) -> str:
-    """SQL (params: scope, scope, committee): the units of the scope's tree of each year
-    that existed at its end, per branch (a unit directly below the scope, by its path
-    step; "" for the scope itself), year and kind; the term's committee left out.
+def _units_of_years_sql(
+    *, years: Iterable[int], by_branch: bool, scope: Unit, committee: Unit, scan: bool = False
+) -> str:
+    """SQL (no params): the units of the scope's tree of each year that existed at
+    its end, per branch (a unit directly below the scope, by its path step; "" for
+    the scope itself), year and kind, the term's committee left out, as rows of
+    (branch, year, kind, n) whose n the reader adds up.
 
-    The placements are joined to their units and counted in bulk first, grouped by
-    what the years and the branch read of them: the path down to the branch's step
-    (the scope's longest path and one step), the years they hold (and, for an ended
-    committee, their dates), the unit's kind and end. Only those groups, a few per
-    branch, are then spread over the years. Spreading every placement over the years
-    cost twice as much on a tree with twice the placements (a reorganising one), and
-    PostgreSQL, left to plan the years first, looked each unit up by its key once per
-    placement and year.
+    They are read from `UnitCount` (`indicators.unit_counts`): the scope's row of
+    each year, or its branches' rows (one step below its path that year) and its
+    own. For an ended committee's term (or with `scan`, which tests compare with)
+    the placements are counted instead, grouped first by what the years and the
+    branch read of them (the path down to the branch's step, the years and dates
+    held, the unit's kind and end).
     """
-    dates = 'p.start, p."end", ' if committee.ended_on is not None else ""
-    return UNITS_OF_YEARS_SQL.format(
-        branch=f"SUBSTR(p.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''",
-        years=years_sql(years),
-        scope_holds=reads_committee_sql("sp", "y.year", committee),
-        holds=reads_committee_sql("p", "y.year", committee),
-        alive=alive_sql("p", "y.year"),
-        step=STEP,
-        dates=dates,
-        grouped=", ".join(str(number) for number in range(1, 7 + (2 if dates else 0))),
+    branch = f"SUBSTR({{path}}.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''"
+    parts = {
+        "years": years_sql(years),
+        "scope_holds": reads_committee_sql("sp", "y.year", committee),
+        "holds": reads_committee_sql("p", "y.year", committee),
+        "alive": alive_sql("p" if scan or committee.ended_on is not None else "u", "y.year"),
+        "scope": scope.pk,
+        "committee": committee.pk,
         **tables(),
+    }
+    if scan or committee.ended_on is not None:
+        return SCANNED_UNITS_SQL.format(branch=branch.format(path="p"), step=STEP, **parts)
+    return COUNTED_UNITS_SQL.format(
+        branch=branch.format(path="c"),
+        value="c.n",
+        lookup="parent_path" if by_branch else "path",
+        own=OWN_SQL.format(**parts) if by_branch else "",
+        committee_branch=branch.format(path="p"),
+        **parts,
     )
 
 
 def _units_by_kind(
-    term: Term, scope: Unit, years: Iterable[int], *, by_branch: bool = False
+    term: Term, scope: Unit, years: Iterable[int], *, by_branch: bool = False, scan: bool = False
 ) -> dict[str, YearCounts]:
     """One query: the units of the scope's tree of each year, per branch, year and kind."""
-    sql = _units_of_years_sql(years=years, by_branch=by_branch, committee=term.root_unit)
+    sql = _units_of_years_sql(
+        years=years, by_branch=by_branch, scope=scope, committee=term.root_unit, scan=scan
+    )
     counts: dict[str, YearCounts] = defaultdict(lambda: defaultdict(dict))
     alias = router.db_for_read(Unit) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [scope.pk, scope.pk, term.root_unit_id])
+        cursor.execute(sql, [])
         for branch, year, kind, number in cursor.fetchall():
-            counts[branch][int(year)][kind] = int(number)
+            counted = counts[branch][int(year)]
+            counted[kind] = counted.get(kind, 0) + int(number)
     return counts
 
 
@@ -1115,7 +1157,9 @@ def _children_counted(
     blanks = ", ".join(["NULL"] * len(columns))
     sql = (
         "WITH counted AS ("
-        + _units_of_years_sql(years=as_of.years(), by_branch=True, committee=term.root_unit)
+        + _units_of_years_sql(
+            years=as_of.years(), by_branch=True, scope=scope, committee=term.root_unit
+        )
         + ") SELECT 'u', "
         + ", ".join(f"c.{quote(column)}" for column in columns)
         + ", NULL, NULL, NULL, NULL"
@@ -1135,7 +1179,7 @@ def _children_counted(
         if functions:
             converters.append((index, column, functions))
     with database.cursor() as cursor:
-        cursor.execute(sql, [scope.pk, scope.pk, term.root_unit_id, scope.pk])
+        cursor.execute(sql, [scope.pk])
         for row_kind, *values in cursor.fetchall():
             if row_kind == "u":
                 cells = values[: len(fields)]
@@ -1145,7 +1189,8 @@ def _children_counted(
                 children.append(Unit.from_db(alias, None, cells))
             else:
                 branch, count_year, kind, number = values[len(columns) :]
-                counts[branch][int(count_year)][kind] = int(number)
+                counted = counts[branch][int(count_year)]
+                counted[kind] = counted.get(kind, 0) + int(number)
     children.sort(key=lambda child: (child.order, child.name))
     return children, counts
 

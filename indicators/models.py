@@ -79,6 +79,8 @@ class Term(models.Model):
         term = super().from_db(db, field_names, values)
         # Lets the roll-up notice a change of the committee at the top.
         term._loaded_root = term.__dict__.get("root_unit_id")
+        # And the unit counts a change of its years (`indicators.unit_counts`).
+        term._loaded_years = (term.__dict__.get("start_year"), term.__dict__.get("end_year"))
         return term
 
     @property
@@ -694,3 +696,31 @@ class ResultRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.branch} {self.year}"
+
+
+class UnitCount(models.Model):
+    """The units of each year's tree below each place in it, counted by kind.
+
+    For a year and the path a unit held at its end: `n` units of `kind` stood
+    there or below and still existed (alive as `units.selectors.alive_sql` says),
+    `own` of them (0 or 1) the unit at that very path. `parent_path` is the path
+    one step up, so that a scope's branches are one indexed lookup. The engine
+    reads coverage and yes/no denominators here instead of counting placements;
+    `indicators.unit_counts` rebuilds the rows whenever the tree changes.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=32)
+    own = models.PositiveIntegerField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year", "path"], name="unitcount_path"),
+            models.Index(fields=["year", "parent_path"], name="unitcount_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.path} {self.kind} {self.n}"

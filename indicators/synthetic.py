@@ -36,6 +36,7 @@ from units.models import (
     UnitEvent,
     UnitPeriod,
     path_step,
+    units_touched,
 )
 
 CELLS_PER_GRASSROOTS = 10
@@ -274,6 +275,7 @@ def synthetic_reorganise(
     Unit.successors.through.objects.bulk_create(
         Unit.successors.through(from_unit_id=unit.pk, to_unit_id=ended[unit.pk][1]) for unit in gone
     )
+    units_touched()  # bulk writes send no signals: the unit counts are rebuilt
     return done
 
 

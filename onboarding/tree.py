@@ -38,7 +38,7 @@ from onboarding.sheets import (
     cell_yes_no,
     choice_label,
 )
-from units.models import Kind, Sector, Unit, UnitPeriod, User
+from units.models import Kind, Sector, Unit, UnitPeriod, User, tree_batch
 from units.selectors import unit_scope_for
 
 COLUMNS = [
@@ -380,6 +380,7 @@ def _cycles(code: str, parent_of: dict[str, str]) -> bool:
 
 
 @transaction.atomic
+@tree_batch()
 def tree_import(*, rows: Iterable[dict], user: User) -> TreePlan:
     """Check the file, then write all of it or (on any error) nothing."""
     plan = tree_plan(rows=rows, user=user)

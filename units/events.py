@@ -42,6 +42,7 @@ from units.models import (
     UnitEvent,
     UnitPeriod,
     placement_years,
+    tree_batch,
     tree_changed,
 )
 
@@ -236,7 +237,9 @@ class _Event:
 def _run(event: _Event, write: Callable[[], None], *, preview: bool) -> Outcome:
     event.refuse_if_wrong()
     with transaction.atomic():
-        write()
+        # The tree's derived counts are rebuilt once, after the whole event.
+        with tree_batch(send=not preview):
+            write()
         if preview:
             transaction.set_rollback(True)
             event.outcome.previewed = True

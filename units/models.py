@@ -8,8 +8,10 @@ unit at any depth is a prefix of its path.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser
@@ -26,6 +28,38 @@ STEP = 6
 # affected, before and after. Summaries kept elsewhere (the results' roll-up)
 # rebuild themselves from it.
 tree_changed = Signal()
+
+# Sent once units or their placements have been added, changed or removed (in a
+# `tree_batch`, once at its end): what is derived from every year's whole tree
+# (the engine's unit counts, `indicators.unit_counts`) rebuilds itself from it.
+units_changed = Signal()
+_batch = threading.local()
+
+
+def units_touched(**_signal_kwargs) -> None:
+    """The tree changed: tell `units_changed` now, or at the end of the batch."""
+    if getattr(_batch, "depth", 0):
+        _batch.touched = True
+        return
+    units_changed.send(sender=Unit)
+
+
+@contextmanager
+def tree_batch(*, send: bool = True) -> Iterator[None]:
+    """Many tree writes (an event, an import, the demo): `units_changed` once, at the
+    end (not at all with `send=False`: a preview, rolled back)."""
+    outermost = not getattr(_batch, "depth", 0)
+    if outermost:
+        _batch.touched = False
+    _batch.depth = getattr(_batch, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _batch.depth -= 1
+    if outermost and send and _batch.touched:
+        units_changed.send(sender=Unit)
+
+
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -179,13 +213,13 @@ class Unit(models.Model):
                 return
             previous = (
                 Unit.objects.filter(pk=self.pk)
-                .values_list("path", "parent_id", "kind", "is_active", "founded_on")
+                .values_list("path", "parent_id", "kind", "is_active", "founded_on", "end_year")
                 .first()
             )
             super().save(*args, **kwargs)
             if previous is None:
                 return
-            old_path, old_parent, old_kind, was_active, old_founded = previous
+            old_path, old_parent, old_kind, was_active, old_founded, old_end = previous
             if old_founded != self.founded_on:
                 # The first placement starts with the unit (see `clean` for the limit).
                 first = self.periods.order_by("start").first()
@@ -199,6 +233,8 @@ class Unit(models.Model):
                 self._recorded_move = False
             if (old_parent, old_kind, was_active) != (self.parent_id, self.kind, self.is_active):
                 tree_changed.send(sender=Unit, paths={old_path, self.path})
+            if old_end != self.end_year:
+                units_touched()
 
     def get_absolute_url(self) -> str:
         return reverse("reports:unit", args=[self.pk])
@@ -339,6 +375,7 @@ class UnitPeriod(models.Model):
                 )
             )  # fmt: skip
         cls.objects.bulk_create(placements, batch_size=2000)
+        units_touched()
 
 
 class EventKind(models.TextChoices):

@@ -54,6 +54,7 @@ def test_the_reorganising_size_records_moves_and_mergers_then_measures_the_same_
     from indicators.engine import as_of_year, term_progress
     from indicators.models import Term, UnitQuota
     from tests.indicators.test_rollup import assert_rollup_exact
+    from tests.indicators.test_unit_counts import assert_counts_exact
     from units.models import EventKind, Unit, UnitEvent, UnitPeriod
     from units.selectors import units_of_year
 
@@ -84,6 +85,7 @@ def test_the_reorganising_size_records_moves_and_mergers_then_measures_the_same_
     for unit in merged:
         assert not UnitQuota.objects.filter(unit=unit, year__gt=unit.end_year).exists()
     assert_rollup_exact(term, scopes=[root, *Unit.objects.filter(parent=root)])
+    assert_counts_exact(term, [root, *Unit.objects.filter(parent=root)])
     row = term_progress(term=term, as_of=as_of_year(term, 2025)).targets[0]
     assert row.actual == Result.objects.filter(target=row.target).aggregate(s=Sum("value"))["s"]
     fixed = measure_size(Size("S", cells=200, targets=3, years=5, import_rows=15), repeat=1)
