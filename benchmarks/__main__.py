@@ -2,7 +2,10 @@
 figures on PostgreSQL.
 
 Uses DATABASE_URL, or a database `nqtracker_bench` on the local PostgreSQL
-(created if missing). It empties that database's data between sizes. After the
+(created if missing). It empties that database's data between sizes, and
+measures each size in a Python process of its own: in one process the size
+measured second ran up to a third slower than the same size measured first,
+whichever it was, which made L and Lr trade places with the order. After the
 last size it serves that size's data with gunicorn (`--port`, 3 workers) and
 drives four pages with 1 and 20 logged-in clients (`--clients`) for
 `--http-seconds` each (0 skips it). Unless `--no-replica`, it starts a second
@@ -13,7 +16,10 @@ times the overview and a target page with their reads there and on the primary.
 import argparse
 import contextlib
 import os
+import pickle
+import subprocess
 import sys
+import tempfile
 
 DEFAULT_URL = "postgres://root@127.0.0.1:5432/nqtracker_bench"
 REPLICA_DATABASE = "nqtracker_bench"
@@ -63,6 +69,8 @@ def main() -> int:
     parser.add_argument(
         "--no-replica", action="store_true", help="skip the read replica (a second cluster)"
     )
+    # Internal: measure the one size given and write its report to this file.
+    parser.add_argument("--report-to", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # Lr before L: the ratio line, the HTTP load and the replica stay those of L.
     sizes = args.sizes or ["S", "Lr", "L"]
@@ -82,7 +90,7 @@ def main() -> int:
 
     stack = contextlib.ExitStack()
     cluster = None
-    if not args.no_replica:
+    if not args.no_replica and not args.report_to:
         try:
             cluster = stack.enter_context(replica_cluster())
             os.environ["DATABASE_REPLICA_URL"] = cluster.url(REPLICA_DATABASE)
@@ -106,16 +114,22 @@ def _measure(args, sizes: list[str], url: str, cluster) -> int:
     from benchmarks.replica import reads_on_primary
     from benchmarks.run import SIZES, format_reports, measure_size
 
+    if args.report_to:
+        # A size measured for the process that started this one (below).
+        with reads_on_primary():
+            empty_data()
+            report = measure_size(SIZES[sizes[0]], repeat=args.repeat)
+        with open(args.report_to, "wb") as file:
+            pickle.dump(report, file)
+        return 0
     reports = []
     # The sizes are measured on the primary; the replica holds nothing until the
     # last size is copied into it below.
-    with reads_on_primary():
-        for name in sizes:
-            empty_data()
-            print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
-            reports.append(measure_size(SIZES[name], repeat=args.repeat))
-            # Each size's table as soon as it is measured: a later failure loses nothing.
-            print(format_reports(reports[-1:], []), file=sys.stderr, flush=True)
+    for name in sizes:
+        print(f"size {name}: generating and measuring…", file=sys.stderr, flush=True)
+        reports.append(_measure_apart(name, args.repeat))
+        # Each size's table as soon as it is measured: a later failure loses nothing.
+        print(format_reports(reports[-1:], []), file=sys.stderr, flush=True)
     load = []
     if args.http_seconds > 0:
         from benchmarks.run import measure_http
@@ -141,6 +155,16 @@ def _measure(args, sizes: list[str], url: str, cluster) -> int:
     with reads_on_primary():
         print("\n".join(str(line) for line in measure_onboarding()))
     return 0
+
+
+def _measure_apart(name: str, repeat: int):
+    """One size, measured by a new Python process (its data stays in the database)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "report.pickle")
+        command = [sys.executable, "-m", "benchmarks", name, "--repeat", str(repeat)]
+        subprocess.run([*command, "--report-to", path], check=True)
+        with open(path, "rb") as file:
+            return pickle.load(file)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from indicators.models import (
     ResultRollup,
     Target,
     Term,
+    UnitCount,
     UnitQuota,
 )
 from indicators.rollup import rollup_refresh_term
@@ -350,7 +351,7 @@ def synthetic_make(
     rollup_refresh_term(term)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Result, ResultRollup, Unit, UnitPeriod, UnitQuota):
+            for model in (Result, ResultRollup, Unit, UnitCount, UnitPeriod, UnitQuota):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return SyntheticReport(
         term=term,
