@@ -17,7 +17,7 @@ whose key is taken raises IntegrityError, as `bulk_create` does.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection
@@ -104,7 +104,7 @@ def _text(value) -> str:
         return "f"
     if isinstance(value, int | Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     return (
         str(value)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from indicators.bulk import results_create
+from indicators.bulk import BATCH, results_create
 from indicators.models import (
     Measure,
     Result,
@@ -114,15 +114,22 @@ def unit_year_locked(*, unit: Unit, year: int) -> bool:
     ).exists()
 
 
-def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, int]]:
-    """(unit id, year) pairs locked by an approval at the unit or above it in that
-    year's tree (`unit_year_locked`), in two queries (one for the placements)."""
-    load_places(units)
-    lineages = {(unit.pk, year): _lineage_ids(unit, year) for unit in units for year in years}
+Lineages = dict[tuple[int, int], list[int]]
+
+
+def _lineages(places: Iterable[tuple[Unit, int]]) -> Lineages:
+    """{(unit id, year): the ids of its lineage in that year's tree}, one query."""
+    places = list(places)
+    load_places([unit for unit, _year in places])
+    return {(unit.pk, year): _lineage_ids(unit, year) for unit, year in places}
+
+
+def _locked(lineages: Lineages) -> set[tuple[int, int]]:
+    """The (unit id, year) keys of `lineages` approved at the unit or above it (one query)."""
     approved = set(
         UnitYear.objects.filter(
             unit_id__in={pk for lineage in lineages.values() for pk in lineage},
-            year__in=years,
+            year__in={year for _unit, year in lineages},
             state=YearState.APPROVED,
         ).values_list("unit_id", "year")
     )
@@ -131,6 +138,12 @@ def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, 
         for (unit_pk, year), lineage in lineages.items()
         if any((pk, year) in approved for pk in lineage)
     }
+
+
+def locked_unit_years(*, units: list[Unit], years: list[int]) -> set[tuple[int, int]]:
+    """(unit id, year) pairs locked by an approval at the unit or above it in that
+    year's tree (`unit_year_locked`), in two queries (one for the placements)."""
+    return _locked(_lineages((unit, year) for unit in units for year in years))
 
 
 class YearLocked(Exception):
@@ -162,8 +175,8 @@ class StaleResults(StaleResult):
 # subtree never wait for each other (share locks); an approval waits for the writers
 # below it to commit, and a writer that comes after it waits for the approval to
 # commit and then sees it (PostgreSQL's READ COMMITTED takes a new snapshot for each
-# statement). So the lock check and the
-# write are one atomic step. SQLite has one writer at a time and needs no locks.
+# statement). So the lock check and the write are one atomic step (`results_guard`).
+# SQLite has one writer at a time and needs no locks.
 
 
 def _row_locks_supported() -> bool:
@@ -190,15 +203,11 @@ def units_lock_for_approval(*, units: list[Unit]) -> None:
         )
 
 
-def units_lock_for_write(*, places: Iterable[tuple[Unit, int]]) -> None:
-    """Share-lock, for each (unit, year) of `places`, the unit and the units above it in
-    that year's tree: those whose approval would lock it (see the protocol above);
-    inside a transaction."""
-    places = list(places)
-    if not places or not _row_locks_supported():
-        return
-    load_places([unit for unit, _year in places])
-    ids = sorted({pk for unit, year in places for pk in _lineage_ids(unit, year)})
+def _share_lock(lineages: Lineages) -> None:
+    """Share-lock the units of `lineages`: for each place written, the unit and the units
+    above it in that year's tree, those whose approval would lock it (see the protocol
+    above); inside a transaction."""
+    ids = sorted({pk for lineage in lineages.values() for pk in lineage})
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM {Unit._meta.db_table} WHERE id = ANY(%s) ORDER BY path FOR SHARE",
@@ -212,14 +221,16 @@ def results_guard(*, user: User, places: Iterable[tuple[Unit, int]]) -> None:
     Call inside the transaction that writes; superusers may write into approved years.
     """
     places = {(unit.pk, year): unit for unit, year in places}
-    if not places:
+    locks = _row_locks_supported()
+    if not places or (user.is_superuser and not locks):
         return
-    units = {unit.pk: unit for unit in places.values()}
-    units_lock_for_write(places=[(unit, year) for (_pk, year), unit in places.items()])
+    # Each place's lineage, read once for the locks and the approvals.
+    lineages = _lineages((unit, year) for (_pk, year), unit in places.items())
+    if locks:
+        _share_lock(lineages)
     if user.is_superuser:
         return
-    years = sorted({year for _unit, year in places})
-    locked = locked_unit_years(units=list(units.values()), years=years) & set(places)
+    locked = _locked(lineages)
     if locked:
         raise YearLocked(sorted(locked))
 
@@ -316,9 +327,6 @@ def results_write(*, changes: list[ResultChange], user: User) -> WriteReport:
             len(to_delete),
         )
     return report
-
-
-BATCH = 1000
 
 
 def _existing(new: list[ResultChange]) -> list[Result]:

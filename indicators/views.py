@@ -182,6 +182,7 @@ def entry_form(request, unit_id: int, year: int):
     else:
         entry = lines()
 
+    unit_year = _unit_year(unit=unit, year=year)
     return render(
         request,
         "indicators/entry_form.html",
@@ -198,7 +199,9 @@ def entry_form(request, unit_id: int, year: int):
             "previous_year": year - 1,
             "double_counted": double_counted_targets(term=term, unit=unit, year=year),
             "years": list(term.years),
-            "unit_year": _unit_year(unit=unit, year=year),
+            "unit_year": unit_year,
+            # Locked by an approval above the unit: its own year is no longer its to send.
+            "approved_above": locked and unit_year.state != YearState.APPROVED,
             "may_submit": request.user.has_perms(SUBMIT_PERMISSIONS) and not closed,
             "may_review": request.user.has_perm(REVIEW_PERMISSION),
         },

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.models import UnitYear, YearState
-from indicators.services import results_closed, units_lock_for_approval
+from indicators.services import results_closed, unit_year_locked, units_lock_for_approval
 from units.models import Unit, User
 
 
@@ -46,6 +46,11 @@ def unit_year_submit(*, unit: Unit, year: int, user: User) -> UnitYear:
         unit_year = _locked_unit_year(unit=unit, year=year, user=user)
         if unit_year.state != YearState.DRAFT:
             raise WorkflowRefused(_("This year has already been sent for review."))
+        if unit_year_locked(unit=unit, year=year):
+            # Approved above it (its organisation's year, or its old branch's).
+            raise WorkflowRefused(
+                _("This year is already approved at a level above: it is locked.")
+            )
         return _move(unit_year, to_state=YearState.SUBMITTED, user=user)
 
 

@@ -16,7 +16,7 @@ from tests.factories import make_quota, make_result, make_target, make_term, mak
 from tests.indicators.test_rollup import assert_rollup_exact
 from tests.indicators.test_year_tree import TARGET_KINDS, figure, figures_up_to
 from units import roles
-from units.events import unit_merge
+from units.events import unit_merge, unit_move
 from units.models import GRASSROOTS_KINDS, EndReason, EventKind, Kind, Unit, UnitEvent, User
 from units.selectors import units_of_year
 
@@ -280,3 +280,31 @@ def test_the_ended_blocs_overview_of_an_organisation_goes_up_through_the_bloc(cl
     client.force_login(User.objects.get(username="lanhdao"))
     for url in (f"/?unit={organisation.pk}", f"/units/{organisation.pk}/"):
         assert "Đảng bộ Khối" in crumbs(client, url).split("›")[0]
+
+
+def test_an_ended_committees_pages_read_its_own_tree_through_a_move(blocs, client):
+    """Bloc A's own tree (not the demo's): a cell moved between two of its organisations
+    on 01/04/2023, then the bloc merged into a successor. Its leader, opening the cell,
+    goes up through the first organisation as of 2022 and through the second as of
+    2024; the unit control lists the bloc's organisations in the order of its tree."""
+    old, term = blocs["old"], blocs["term"]
+    first, second, third = blocs["organisations"]
+    cell = Unit.objects.filter(parent=first).order_by("pk").first()
+    unit_move(unit=cell, parent=second, when=date(2023, 4, 1), decision_number="12-QĐ/ĐUK")
+    merge_into_new(blocs)
+    client.force_login(make_user("lanhdao_a", unit=old, role=roles.LEADER))
+    for as_of, parent in ((2022, first), (2024, second)):
+        for url in (f"/?term={term.pk}&unit={cell.pk}&as_of={as_of}",
+                    f"/units/{cell.pk}/?term={term.pk}&as_of={as_of}"):  # fmt: skip
+            trail = crumbs(client, url).split("›")
+            assert old.name in trail[0], (url, trail)
+            assert parent.name in trail[-2], (url, trail)
+    page = client.get(f"/?term={term.pk}").text
+    control = re.search(r'<select name="unit"[^>]*>(.*?)</select>', page, re.S).group(1)
+    labels = [label.strip() for label in re.findall(r"<option[^>]*>(.*?)</option>", control)]
+    assert [label.replace("\u00a0", "") for label in labels] == [
+        old.name,
+        first.name,
+        second.name,
+        third.name,
+    ]

@@ -7,8 +7,9 @@ import pytest
 from indicators.demo import demo_load
 from indicators.models import UnitYear, YearState
 from indicators.workflow import WorkflowRefused, unit_year_approve, unit_year_submit
-from tests.factories import make_result, make_target, make_term, make_tree, make_user
+from tests.factories import make_result, make_target, make_term, make_tree, make_unit, make_user
 from units import roles
+from units.models import Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,23 @@ def test_the_demo_holds_years_in_each_state():
     states = set(UnitYear.objects.values_list("state", flat=True))
     assert states == {YearState.DRAFT, YearState.SUBMITTED, YearState.APPROVED}
     assert UnitYear.objects.exclude(reopen_reason="").exists()
+
+
+def test_a_year_approved_above_the_unit_cannot_be_sent_again_from_below(client, setting):
+    """The organisation's 2022 is approved: its cell's form says the year is approved
+    above it and offers no "Gửi duyệt"; a submit sent anyway is refused."""
+    cell = make_unit(parent=setting["unit"], kind=Kind.CELL)
+    unit_year_submit(unit=setting["unit"], year=2022, user=setting["clerk"])
+    unit_year_approve(unit=setting["unit"], year=2022, user=setting["reviewer"])
+    client.force_login(setting["clerk"])
+    page = page_text(client.get(f"/entry/{cell.pk}/2022/"))
+    assert "Đã duyệt ở cấp trên (khóa số liệu)" in page
+    assert "Gửi duyệt" not in page
+    assert "Đang nhập" not in page
+    response = client.post(f"/entry/{cell.pk}/2022/state/", {"action": "submit"}, follow=True)
+    assert "Năm này đã được duyệt ở cấp trên và đã khóa số liệu." in page_text(response)
+    assert not UnitYear.objects.filter(unit=cell, year=2022).exists()
+    # The reviewer sees no approve or return there either: the year is the organisation's.
+    client.force_login(setting["reviewer"])
+    page = page_text(client.get(f"/entry/{cell.pk}/2022/"))
+    assert "Trả lại (lý do)" not in page
