@@ -11,7 +11,7 @@ import pytest
 from indicators.demo import demo_load
 from indicators.demo_2025 import DECISION_NUMBER, SUCCESSOR_CODE
 from indicators.engine import as_of_mid_term, as_of_points, as_of_year, term_progress
-from indicators.models import Combine, Judgement, Level, Measure, Result, Term
+from indicators.models import Combine, Judgement, Level, Measure, Result, Term, UnitYear, YearState
 from tests.factories import make_quota, make_result, make_target, make_term, make_unit, make_user
 from tests.indicators.test_rollup import assert_rollup_exact
 from tests.indicators.test_year_tree import TARGET_KINDS, figure, figures_up_to
@@ -308,3 +308,21 @@ def test_an_ended_committees_pages_read_its_own_tree_through_a_move(blocs, clien
         second.name,
         third.name,
     ]
+
+
+def test_an_organisation_sends_a_year_of_the_ended_committees_term_for_review(blocs, client):
+    """After the merger the organisation stands under the successor, whose term starts
+    in 2026: its 2023, a year of the old bloc's term, still goes through the workflow."""
+    organisation = blocs["organisations"][1]
+    new = merge_into_new(blocs)
+    clerk = make_user("nhaplieu_a", unit=organisation, role=roles.CLERK)
+    reviewer = make_user("kiemduyet_moi", unit=new, role=roles.REVIEWER)
+    term = blocs["term"]
+    client.force_login(clerk)
+    state = f"/entry/{organisation.pk}/2023/state/?term={term.pk}"
+    page = client.post(state, {"action": "submit"}, follow=True).text
+    assert "Đã gửi duyệt." in page
+    client.force_login(reviewer)
+    page = client.post(state, {"action": "approve"}, follow=True).text
+    assert "Đã duyệt: số liệu của năm đã được khóa." in page
+    assert UnitYear.objects.get(unit=organisation, year=2023).state == YearState.APPROVED
