@@ -547,7 +547,7 @@ class Scope:
 # the term's committee where it stands in the scope: signed rows, added up by the
 # reader.
 COUNTED_UNITS_SQL = """
-SELECT {branch} AS branch, y.year, c.kind, {value} AS n
+SELECT {branch} AS branch, y.year, c.kind, c.n
 FROM ({years}) y
 JOIN {period} sp ON sp.unit_id = {scope:d} AND {scope_holds}
 JOIN {counts} c ON c.year = y.year AND c.{lookup} = sp.path
@@ -603,21 +603,22 @@ def _units_of_years_sql(
     branch read of them (the path down to the branch's step, the years and dates
     held, the unit's kind and end).
     """
+    scan = scan or committee.ended_on is not None
     branch = f"SUBSTR({{path}}.path, LENGTH(sp.path) + 1, {STEP:d})" if by_branch else "''"
     parts = {
         "years": years_sql(years),
         "scope_holds": reads_committee_sql("sp", "y.year", committee),
         "holds": reads_committee_sql("p", "y.year", committee),
-        "alive": alive_sql("p" if scan or committee.ended_on is not None else "u", "y.year"),
+        # The scan's grouped placements carry their units' end (`p`).
+        "alive": alive_sql("p" if scan else "u", "y.year"),
         "scope": scope.pk,
         "committee": committee.pk,
         **tables(),
     }
-    if scan or committee.ended_on is not None:
+    if scan:
         return SCANNED_UNITS_SQL.format(branch=branch.format(path="p"), step=STEP, **parts)
     return COUNTED_UNITS_SQL.format(
         branch=branch.format(path="c"),
-        value="c.n",
         lookup="parent_path" if by_branch else "path",
         own=OWN_SQL.format(**parts) if by_branch else "",
         committee_branch=branch.format(path="p"),
