@@ -50,7 +50,7 @@ from units.events import (
     unit_rename,
     unit_split,
 )
-from units.models import EventKind, Unit, UnitEvent, User
+from units.models import EventKind, Unit, UnitEvent, User, tree_batch, units_touched
 from units.selectors import unit_scope_for
 
 COLUMNS = [
@@ -441,9 +441,13 @@ def _plan(rows: Iterable[dict], user: User, *, write: bool) -> EventsPlan:
         plan.sort_errors()
         return plan
     with transaction.atomic():
-        _run(plan, changes, stored)
+        # The unit counts are rebuilt once for the file, and not for a preview.
+        with tree_batch(send=False):
+            _run(plan, changes, stored)
         if not write or not plan.ok:
             transaction.set_rollback(True)
+        elif plan.recorded:
+            units_touched()
     plan.sort_errors()
     return plan
 

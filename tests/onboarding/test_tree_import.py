@@ -354,13 +354,19 @@ EVERY_KIND = (
 def test_every_kind_of_change_previews_then_records_through_the_events(
     admin, reorganising_tree, vietnamese
 ):
+    from indicators.models import UnitCount
+    from tests.factories import make_term
+    from tests.indicators.test_unit_counts import assert_counts_exact, counted
     from units.models import EventKind, UnitEvent
     from units.timeline import unit_timeline
 
+    term = make_term(reorganising_tree)
+    counts = sorted(UnitCount.objects.values_list("year", "path", "kind", "own", "n"))
     before = history()
     plan = tree_events.events_plan(rows=event_rows(*EVERY_KIND), user=admin)
     assert plan.ok, [str(error) for error in plan.errors]
     assert history() == before, "a preview writes nothing"
+    assert sorted(UnitCount.objects.values_list("year", "path", "kind", "own", "n")) == counts
     assert (plan.recorded, plan.unchanged) == (5, 0)
     assert plan.lines == [
         "Chi bộ C1 chuyển từ Đảng bộ cơ sở 1 sang Đảng bộ cơ sở 2 (cùng 0 đơn vị trực thuộc) "
@@ -396,6 +402,13 @@ def test_every_kind_of_change_previews_then_records_through_the_events(
         EventKind.MOVE, EventKind.MERGE, EventKind.FOUNDED, EventKind.DISSOLVE,
         EventKind.RENAME, EventKind.SPLIT,
     }  # fmt: skip
+    # The figures' unit counts follow: the grassroots cells of 2023, of 2024 (G1 and G2
+    # merged into G9, G3 dissolved) and 2025 (CS1 split into CS1A and CS1B).
+    by_year = counted(term, units["K"], by_branch=False, scan=False)[""]
+    assert by_year[2023] == {Kind.GRASSROOTS_COMMITTEE: 2, Kind.CELL: 2, Kind.GRASSROOTS_CELL: 3}
+    assert by_year[2024] == {Kind.GRASSROOTS_COMMITTEE: 2, Kind.CELL: 2, Kind.GRASSROOTS_CELL: 1}
+    assert by_year[2025] == {Kind.GRASSROOTS_COMMITTEE: 3, Kind.CELL: 2, Kind.GRASSROOTS_CELL: 1}
+    assert_counts_exact(term, list(Unit.objects.all()))
     # Uploaded again, the same file records nothing more.
     again = tree_events.events_plan(rows=event_rows(*EVERY_KIND), user=admin)
     assert again.ok
