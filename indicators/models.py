@@ -647,14 +647,10 @@ class UnitYear(models.Model):
     def clean(self) -> None:
         if not self.unit_id or self.year is None:
             return
-        from indicators.selectors import held_by_ended_committee
+        from indicators.selectors import terms_holding
 
-        # The terms the entry form finds for the unit: its committees', and those of
-        # an ended committee that had it on its last day.
-        terms = Term.objects.filter(
-            Q(root_unit__path__in=self.unit.lineage) | held_by_ended_committee(self.unit)
-        )
-        if not any(self.year in term.years for term in terms):
+        # The terms the entry form finds for the unit.
+        if not any(self.year in term.years for term in terms_holding(self.unit)):
             raise ValidationError(
                 {"year": _("The year is in no term of a committee above this unit.")}
             )

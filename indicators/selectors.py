@@ -42,6 +42,14 @@ def held_by_ended_committee(unit: Unit, lookup: str = "root_unit") -> Exists:
     )
 
 
+def terms_holding(unit: Unit) -> QuerySet[Term]:
+    """The terms the unit's results are entered under: those of the committees above
+    it (or its own), and those of an ended committee that had it on its last day."""
+    return Term.objects.filter(
+        Q(root_unit__path__in=unit.lineage) | held_by_ended_committee(unit)
+    ).select_related("root_unit")
+
+
 def succeeded_within(scope: Unit, lookup: str = "root_unit") -> Exists:
     """Terms (at `lookup`, their committee) of a committee succeeded by the scope or a
     unit below it: a successor's leaders read the terms of the committees it replaced."""

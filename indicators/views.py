@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from indicators.forms import EntryPickForm, entry_lines
 from indicators.models import Result, Term, UnitQuota, UnitYear, YearState
 from indicators.reporting import double_counted_targets, targets_reported_by
-from indicators.selectors import held_by_ended_committee, terms_visible_to
+from indicators.selectors import terms_holding, terms_visible_to
 from indicators.services import (
     ResultsInvalid,
     StaleYear,
@@ -67,10 +67,7 @@ def _unit_of_year(user, unit_id: int, year: int) -> Unit:
 def _term_for(request, unit: Unit, year: int) -> Term:
     """The term whose committee holds the unit (or, having ended, had it on its last day)
     and whose years hold `year` (or `?term=`)."""
-    prefixes = unit.lineage
-    terms = Term.objects.filter(
-        Q(root_unit__path__in=prefixes) | held_by_ended_committee(unit)
-    ).select_related("root_unit")
+    terms = terms_holding(unit)
     raw = request.GET.get("term", "").strip()
     if raw:
         if whole_number(raw) is None:
