@@ -109,9 +109,7 @@ def unit_year_locked(*, unit: Unit, year: int) -> bool:
     A year approved for a unit or for any unit above it in that year's tree locks
     the unit: a unit moved since stays locked by its old branch's approval.
     """
-    return UnitYear.objects.filter(
-        unit_id__in=_lineage_ids(unit, year), year=year, state=YearState.APPROVED
-    ).exists()
+    return bool(_locked(_lineages([(unit, year)])))
 
 
 Lineages = dict[tuple[int, int], list[int]]
